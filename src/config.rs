@@ -1,0 +1,94 @@
+//! Settings: defaults, then an optional TOML file, then environment variables.
+//!
+//! The file is `ganbridge.toml` in the working directory, or the path in `GANBRIDGE_CONFIG`.
+//! Every setting can be given as `GANBRIDGE_<NAME>` (e.g. `GANBRIDGE_LISTEN`); the database URL
+//! also as the conventional `DATABASE_URL`. The defaults run the embedded mode: SQLite under
+//! `./data`, nothing to install.
+
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Address the HTTP server binds, e.g. `127.0.0.1:8080` (port 0 picks a free port).
+    pub listen: String,
+    /// Where the embedded database (and later the embedded search index) live.
+    pub data_dir: PathBuf,
+    /// A `postgres://` URL selects PostgreSQL; unset means SQLite at `<data_dir>/ganbridge.db`.
+    pub database_url: Option<SecretString>,
+    /// Load the demo dataset when the database holds no companies yet.
+    pub demo: bool,
+    /// Largest number of pooled database connections.
+    pub db_max_connections: u32,
+    /// `pretty` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            demo: true,
+            db_max_connections: 10,
+            log_format: LogFormat::Pretty,
+        }
+    }
+}
+
+/// Which database a setting selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Store {
+    Sqlite(PathBuf),
+    Postgres,
+}
+
+impl Settings {
+    pub fn load() -> Result<Self, figment::Error> {
+        let file = std::env::var("GANBRIDGE_CONFIG").unwrap_or_else(|_| "ganbridge.toml".into());
+        Figment::new()
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("GANBRIDGE_").ignore(&["CONFIG"]))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .extract()
+    }
+
+    pub fn store(&self) -> Store {
+        match &self.database_url {
+            Some(url) if url.expose_secret().starts_with("postgres") => Store::Postgres,
+            Some(url) => Store::Sqlite(PathBuf::from(
+                url.expose_secret()
+                    .trim_start_matches("sqlite://")
+                    .split('?')
+                    .next()
+                    .unwrap_or_default(),
+            )),
+            None => Store::Sqlite(self.data_dir.join("ganbridge.db")),
+        }
+    }
+
+    /// The URL to connect to. It may carry a password: never log it.
+    pub fn database_url(&self) -> SecretString {
+        match (&self.database_url, self.store()) {
+            (Some(url), Store::Postgres) => url.clone(),
+            (_, Store::Sqlite(path)) => {
+                SecretString::from(format!("sqlite://{}?mode=rwc", path.display()))
+            }
+            (None, Store::Postgres) => SecretString::from(String::new()),
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Opening the database: the pool, the engine-specific tuning, the migrations, and a counter of
+//! executed statements (exported in `/metrics`, and how tests prove that DataLoaders batch).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use secrecy::ExposeSecret;
+
+use crate::config::{Settings, Store};
+
+/// Statements executed through the pool since start.
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+pub async fn connect(
+    settings: &Settings,
+) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
+    let store = settings.store();
+    if let Store::Sqlite(path) = &store
+        && let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the data directory {}", dir.display()))?;
+    }
+    let mut options = ConnectOptions::new(settings.database_url().expose_secret().to_owned());
+    options
+        .max_connections(settings.db_max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false)
+        // WAL lets readers proceed while a write commits; the busy timeout queues writers
+        // instead of failing them.
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
+    let mut db = Database::connect(options)
+        .await
+        .with_context(|| match &store {
+            Store::Sqlite(path) => format!("opening the SQLite database at {}", path.display()),
+            Store::Postgres => "connecting to PostgreSQL (DATABASE_URL)".to_owned(),
+        })?;
+    let counter = StatementCounter::default();
+    let count = counter.0.clone();
+    db.set_metric_callback(move |_| {
+        count.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok((db, counter))
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None)
+        .await
+        .context("applying database migrations")
+}

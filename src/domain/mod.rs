@@ -1,0 +1,19 @@
+//! Plain domain types and their validation: no I/O.
+//!
+//! The enumerations here derive both their database mapping (sea-orm `ActiveEnum`, stored as
+//! lowercase strings) and their GraphQL enum, so that one concept has one name in Rust, in the
+//! database and in the API, and a new variant cannot be added to one side only.
+
+pub mod certification;
+pub mod money;
+pub mod place;
+pub mod service_line;
+pub mod tender;
+pub mod uscc;
+
+pub use certification::{CertificationStandard, CertificationStatus, VerificationStatus};
+pub use money::{Currency, Money, MoneyError};
+pub use place::{DistrictCode, ParkLevel};
+pub use service_line::{ServiceLine, ServiceLineFamily};
+pub use tender::{BidKind, BidStatus, CounterpartKind, TenderStatus};
+pub use uscc::{Uscc, UsccError};

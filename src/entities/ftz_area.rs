@@ -1,0 +1,20 @@
+//! The `ftz_area` table.
+
+#[allow(unused_imports)]
+use crate::domain::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "ftz_area")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub code: String,
+    pub name_en: String,
+    pub name_zh: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

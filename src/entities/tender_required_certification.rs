@@ -1,0 +1,19 @@
+//! The `tender_required_certification` table.
+
+#[allow(unused_imports)]
+use crate::domain::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tender_required_certification")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tender_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub standard: CertificationStandard,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,104 @@
+//! The one error policy of the request path.
+//!
+//! Services return [`AppError`]. A user error carries a stable code (`extensions.code`) and a
+//! message written for the caller; anything else is [`AppError::Internal`], which is logged with
+//! its full chain and answered as `INTERNAL` without detail, so no SQL or internals reach a
+//! client. `anyhow` stays off the request path except inside `Internal`.
+//!
+//! `AppError` deliberately does not implement `Display`: async-graphql converts every `Display`
+//! type into an error with no extensions, which would silently drop the code. The conversion
+//! below is the only way out.
+
+use std::sync::Arc;
+
+use async_graphql::ErrorExtensions;
+
+#[derive(Debug, Clone)]
+pub enum AppError {
+    /// The input is malformed or out of range; `field` names it when known.
+    BadUserInput {
+        message: String,
+        field: Option<String>,
+    },
+    /// The object does not exist (or is not visible to the caller).
+    NotFound(String),
+    Unauthenticated,
+    Forbidden(String),
+    /// The object's state does not allow the change.
+    Conflict(String),
+    /// A backing service is unreachable; retrying later may succeed.
+    ServiceUnavailable(String),
+    Internal(Arc<anyhow::Error>),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(Arc::new(error.into()))
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Conflict(_) => "CONFLICT",
+            Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        use sea_orm::DbErr;
+        match &error {
+            // The pool could not hand out a connection: the database is down or saturated.
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::error!(error = %error, "database unavailable");
+                Self::ServiceUnavailable("the database is unavailable; retry later".into())
+            }
+            _ => Self::internal(error),
+        }
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(error: AppError) -> Self {
+        let code = error.code();
+        let (message, field) = match error {
+            AppError::BadUserInput { message, field } => (message, field),
+            AppError::NotFound(message)
+            | AppError::Forbidden(message)
+            | AppError::Conflict(message)
+            | AppError::ServiceUnavailable(message) => (message, None),
+            AppError::Unauthenticated => ("a valid API key is required".to_owned(), None),
+            AppError::Internal(inner) => {
+                tracing::error!(error = ?inner, "internal error");
+                ("internal error".to_owned(), None)
+            }
+        };
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(field) = &field {
+                ext.set("field", field.as_str());
+            }
+        })
+    }
+}

@@ -1,0 +1,122 @@
+//! Alliances of companies in the API.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use super::company::Company;
+use super::ids::{self, Kind};
+use super::loaders::{CompanyById, MembersOf};
+use super::{List, list, loaders, state, wants_total};
+use crate::entities::{alliance, alliance_member};
+use crate::error::AppError;
+use crate::services::alliance::{self as alliances, ORDER_TAG};
+
+/// Companies that answer tenders together (the province's Enterprise Alliance): a lead and
+/// members, each with a share of the work.
+pub struct Alliance(pub alliance::Model);
+
+#[Object]
+impl Alliance {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Alliance, self.0.id)
+    }
+
+    /// English name.
+    async fn name(&self) -> &str {
+        &self.0.name_en
+    }
+
+    /// Chinese name.
+    async fn name_zh(&self) -> &str {
+        &self.0.name_zh
+    }
+
+    /// The company that leads the alliance and submits its bids.
+    async fn lead(&self, ctx: &Context<'_>) -> Result<Company> {
+        company(ctx, self.0.lead_company_id).await
+    }
+
+    /// All members, the lead included, largest share first.
+    async fn members(&self, ctx: &Context<'_>) -> Result<Vec<AllianceMember>> {
+        Ok(loaders(ctx)
+            .load_one(MembersOf(self.0.id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(AllianceMember)
+            .collect())
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+async fn company(ctx: &Context<'_>, id: i64) -> Result<Company> {
+    loaders(ctx)
+        .load_one(CompanyById(id))
+        .await?
+        .map(Company)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("company {id} missing")).into())
+}
+
+/// A company's place in an alliance.
+pub struct AllianceMember(alliance_member::Model);
+
+#[Object]
+impl AllianceMember {
+    async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
+        company(ctx, self.0.company_id).await
+    }
+
+    /// Share of the alliance's work, in percent.
+    async fn share(&self) -> Decimal {
+        Decimal::new(i64::from(self.0.share_basis_points), 2)
+    }
+
+    /// Whether the company has accepted its invitation.
+    async fn accepted(&self) -> bool {
+        self.0.accepted_at.is_some()
+    }
+
+    async fn accepted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.accepted_at
+    }
+}
+
+#[derive(Default)]
+pub struct AllianceQuery;
+
+#[Object]
+impl AllianceQuery {
+    /// Alliances, in the order they were formed.
+    async fn alliances(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<List<Alliance>> {
+        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG)?;
+        let db = &state(ctx).db;
+        let found = alliances::list(db, &page).await?;
+        let total = if wants_total(ctx) {
+            alliances::count(db).await?
+        } else {
+            0
+        };
+        Ok(list(found, page.after.is_some(), total, Alliance))
+    }
+
+    /// One alliance by ID.
+    async fn alliance(&self, ctx: &Context<'_>, id: ID) -> Result<Alliance> {
+        let number = ids::decode(&id, Kind::Alliance, "id")?;
+        alliances::by_ids(&state(ctx).db, &[number])
+            .await?
+            .remove(&number)
+            .map(Alliance)
+            .ok_or_else(|| {
+                AppError::NotFound(format!("no alliance has the ID '{}'", id.as_str())).into()
+            })
+    }
+}

@@ -1,0 +1,156 @@
+//! International certificates in the API.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::company::Company;
+use super::ids::{self, Kind};
+use super::loaders::CompanyById;
+use super::scalars::Date;
+use super::{List, list, loaders, state, today, wants_total};
+use crate::domain::{CertificationStandard, CertificationStatus};
+use crate::entities::certification;
+use crate::error::AppError;
+use crate::services::certification::{
+    self as certifications, CertificationFilter as Filter, ORDER_TAG,
+};
+
+/// A certificate or appraisal held by a company, as in its IAF CertSearch (or equivalent)
+/// record.
+pub struct Certification(pub certification::Model);
+
+impl Certification {
+    pub fn effective_status(&self, today: NaiveDate) -> CertificationStatus {
+        CertificationStatus::effective(self.0.status, self.0.expiry_date, today)
+    }
+}
+
+/// Who verified a certificate record, where, and when.
+#[derive(SimpleObject)]
+pub struct Verification {
+    /// The register the record was checked against (e.g. IAF CertSearch).
+    source: Option<String>,
+    verified_by: Option<String>,
+    verified_at: Option<DateTime<Utc>>,
+}
+
+#[Object]
+impl Certification {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Certification, self.0.id)
+    }
+
+    async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
+        loaders(ctx)
+            .load_one(CompanyById(self.0.company_id))
+            .await?
+            .map(Company)
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!("certificate {} without company", self.0.id))
+                    .into()
+            })
+    }
+
+    async fn standard(&self) -> CertificationStandard {
+        self.0.standard
+    }
+
+    /// CMMI maturity level (2–5); absent for other standards.
+    async fn maturity_level(&self) -> Option<i32> {
+        self.0.maturity_level.map(i32::from)
+    }
+
+    async fn certificate_number(&self) -> &str {
+        &self.0.certificate_number
+    }
+
+    /// The body that issued the certificate or led the appraisal.
+    async fn certification_body(&self) -> &str {
+        &self.0.certification_body
+    }
+
+    /// The body that accredits the certification body (e.g. CNAS).
+    async fn accreditation_body(&self) -> Option<&str> {
+        self.0.accreditation_body.as_deref()
+    }
+
+    async fn scope(&self) -> &str {
+        &self.0.scope
+    }
+
+    async fn issue_date(&self) -> Date {
+        Date(self.0.issue_date)
+    }
+
+    async fn expiry_date(&self) -> Date {
+        Date(self.0.expiry_date)
+    }
+
+    /// Status as of today; `EXPIRED` follows from the expiry date.
+    async fn status(&self) -> CertificationStatus {
+        self.effective_status(today())
+    }
+
+    async fn verification(&self) -> Verification {
+        Verification {
+            source: self.0.verification_source.clone(),
+            verified_by: self.0.verified_by.clone(),
+            verified_at: self.0.verified_at,
+        }
+    }
+}
+
+/// Narrows a list of certificates; every field given must hold.
+#[derive(InputObject, Default)]
+pub struct CertificationFilter {
+    standard: Option<CertificationStandard>,
+    /// Status as of today.
+    status: Option<CertificationStatus>,
+    company_id: Option<ID>,
+}
+
+#[derive(Default)]
+pub struct CertificationQuery;
+
+#[Object]
+impl CertificationQuery {
+    /// Verified certificates, oldest record first.
+    async fn certifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+        filter: Option<CertificationFilter>,
+    ) -> Result<List<Certification>> {
+        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG)?;
+        let filter = filter.unwrap_or_default();
+        let filter = Filter {
+            standard: filter.standard,
+            status: filter.status,
+            company_id: filter
+                .company_id
+                .map(|id| ids::decode(&id, Kind::Company, "filter.companyId"))
+                .transpose()?,
+        };
+        let db = &state(ctx).db;
+        let today = today();
+        let found = certifications::list(db, &filter, &page, today).await?;
+        let total = if wants_total(ctx) {
+            certifications::count(db, &filter, today).await?
+        } else {
+            0
+        };
+        Ok(list(found, page.after.is_some(), total, Certification))
+    }
+
+    /// One certificate by ID.
+    async fn certification(&self, ctx: &Context<'_>, id: ID) -> Result<Certification> {
+        let number = ids::decode(&id, Kind::Certification, "id")?;
+        certifications::by_id(&state(ctx).db, number)
+            .await?
+            .map(Certification)
+            .ok_or_else(|| {
+                AppError::NotFound(format!("no certification has the ID '{}'", id.as_str())).into()
+            })
+    }
+}

@@ -1,0 +1,350 @@
+//! Companies in the API.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use rust_decimal::Decimal;
+
+use super::ids::{self, Kind};
+use super::loaders::{AlliancesOf, CertificationsOf, FiguresOf, ParkById, ServiceLinesOf};
+use super::reference::District;
+use super::{List, list, loaders, state, today, wants_total};
+use crate::domain::{
+    CertificationStandard, CertificationStatus, DistrictCode, ServiceLine, ServiceLineFamily,
+};
+use crate::entities::{company, company_figures};
+use crate::error::AppError;
+use crate::graphql::alliance::Alliance;
+use crate::graphql::certification::Certification;
+use crate::graphql::park::Park;
+use crate::services::company::{
+    self as companies, CompanyFilter as Filter, CompanyOrder as Order, CompanySort,
+};
+
+/// A service-outsourcing company registered in Jiangxi.
+pub struct Company(pub company::Model);
+
+#[Object]
+impl Company {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Company, self.0.id)
+    }
+
+    /// Unified social credit code (GB 32100-2015), 18 characters.
+    async fn uscc(&self) -> &str {
+        &self.0.uscc
+    }
+
+    /// English name.
+    async fn name(&self) -> &str {
+        &self.0.name_en
+    }
+
+    /// Chinese name.
+    async fn name_zh(&self) -> &str {
+        &self.0.name_zh
+    }
+
+    async fn district(&self, ctx: &Context<'_>) -> Result<District> {
+        District::by_id(ctx, self.0.district_id)
+    }
+
+    /// The park the company sits in, if any.
+    async fn park(&self, ctx: &Context<'_>) -> Result<Option<Park>> {
+        let Some(park) = self.0.park_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx).load_one(ParkById(park)).await?.map(Park))
+    }
+
+    /// Lines of service offered.
+    async fn service_lines(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLine>> {
+        Ok(loaders(ctx)
+            .load_one(ServiceLinesOf(self.0.id))
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Families (ITO, BPO, KPO) of the lines offered.
+    async fn service_line_families(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLineFamily>> {
+        let lines = loaders(ctx)
+            .load_one(ServiceLinesOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let mut families: Vec<ServiceLineFamily> = Vec::new();
+        for family in lines.into_iter().map(ServiceLine::family) {
+            if !families.contains(&family) {
+                families.push(family);
+            }
+        }
+        Ok(families)
+    }
+
+    /// Current number of employees.
+    async fn headcount(&self) -> i32 {
+        self.0.headcount
+    }
+
+    async fn founded_year(&self) -> i32 {
+        self.0.founded_year
+    }
+
+    /// One of the leading companies the province names.
+    async fn leading(&self) -> bool {
+        self.0.leading
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    async fn description_zh(&self) -> &str {
+        &self.0.description_zh
+    }
+
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+
+    async fn contact_email(&self) -> Option<&str> {
+        self.0.contact_email.as_deref()
+    }
+
+    async fn contact_phone(&self) -> Option<&str> {
+        self.0.contact_phone.as_deref()
+    }
+
+    /// Verified international certificates, most recently issued first; `status` narrows them
+    /// to one status as of today.
+    async fn certifications(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<CertificationStatus>,
+    ) -> Result<Vec<Certification>> {
+        let all = loaders(ctx)
+            .load_one(CertificationsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let today = today();
+        Ok(all
+            .into_iter()
+            .map(Certification)
+            .filter(|c| status.is_none_or(|s| c.effective_status(today) == s))
+            .collect())
+    }
+
+    /// Yearly figures, oldest year first.
+    async fn figures(&self, ctx: &Context<'_>) -> Result<Vec<CompanyFigures>> {
+        let figures = loaders(ctx)
+            .load_one(FiguresOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(figures.into_iter().map(CompanyFigures::from).collect())
+    }
+
+    /// The figures of the most recent year reported.
+    async fn latest_figures(&self, ctx: &Context<'_>) -> Result<Option<CompanyFigures>> {
+        let figures = loaders(ctx)
+            .load_one(FiguresOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(figures
+            .into_iter()
+            .max_by_key(|f| f.year)
+            .map(CompanyFigures::from))
+    }
+
+    /// Alliances the company leads or belongs to.
+    async fn alliances(&self, ctx: &Context<'_>) -> Result<Vec<Alliance>> {
+        let ids = loaders(ctx)
+            .load_one(AlliancesOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let found = loaders(ctx)
+            .load_many(ids.iter().map(|&id| super::loaders::AllianceById(id)))
+            .await?;
+        Ok(ids
+            .iter()
+            .filter_map(|&id| {
+                found
+                    .get(&super::loaders::AllianceById(id))
+                    .cloned()
+                    .map(Alliance)
+            })
+            .collect())
+    }
+}
+
+/// One year of a company's figures, in US dollars.
+#[derive(SimpleObject)]
+pub struct CompanyFigures {
+    year: i32,
+    /// Value of contracts signed in the year.
+    contract_amount_usd: Decimal,
+    /// Of which international (offshore) contracts.
+    contract_offshore_usd: Decimal,
+    /// Value of contracts executed in the year.
+    executed_amount_usd: Decimal,
+    /// Of which international (offshore) contracts.
+    executed_offshore_usd: Decimal,
+    /// Employees at the end of the year.
+    employees: i32,
+}
+
+impl From<company_figures::Model> for CompanyFigures {
+    fn from(f: company_figures::Model) -> Self {
+        let usd = |cents: i64| Decimal::new(cents, 2);
+        CompanyFigures {
+            year: f.year,
+            contract_amount_usd: usd(f.contract_amount_usd_cents),
+            contract_offshore_usd: usd(f.contract_offshore_usd_cents),
+            executed_amount_usd: usd(f.executed_amount_usd_cents),
+            executed_offshore_usd: usd(f.executed_offshore_usd_cents),
+            employees: f.employees,
+        }
+    }
+}
+
+/// Narrows a list of companies; every field given must hold.
+#[derive(InputObject, Default)]
+pub struct CompanyFilter {
+    district: Option<DistrictCode>,
+    park_id: Option<ID>,
+    /// Offers this line of service.
+    service_line: Option<ServiceLine>,
+    /// Offers at least one line of this family.
+    service_line_family: Option<ServiceLineFamily>,
+    /// Holds a verified certificate of this standard that is in force today.
+    certification: Option<CertificationStandard>,
+    /// At least this many employees now.
+    min_employees: Option<i32>,
+    /// Only leading companies (true) or only the others (false).
+    leading: Option<bool>,
+}
+
+impl CompanyFilter {
+    fn resolve(self, ctx: &Context<'_>) -> Result<Filter, AppError> {
+        let district_id = match self.district {
+            Some(code) => Some(
+                state(ctx)
+                    .reference
+                    .district_by_code(code)
+                    .map(|d| d.id)
+                    .ok_or_else(|| {
+                        AppError::internal(anyhow::anyhow!("district {code:?} missing"))
+                    })?,
+            ),
+            None => None,
+        };
+        let park_id = self
+            .park_id
+            .map(|id| ids::decode(&id, Kind::Park, "filter.parkId"))
+            .transpose()?;
+        if let Some(min) = self.min_employees
+            && min < 0
+        {
+            return Err(AppError::bad_field(
+                "filter.minEmployees",
+                "minEmployees must not be negative",
+            ));
+        }
+        let service_lines = match (self.service_line, self.service_line_family) {
+            (None, None) => None,
+            (Some(line), None) => Some(vec![line]),
+            (None, Some(family)) => Some(family.lines()),
+            (Some(line), Some(family)) => Some(if line.family() == family {
+                vec![line]
+            } else {
+                vec![]
+            }),
+        };
+        Ok(Filter {
+            district_id,
+            park_id,
+            service_lines,
+            certification: self.certification,
+            min_employees: self.min_employees,
+            leading: self.leading,
+        })
+    }
+}
+
+/// What companies can be ordered by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CompanyOrderField {
+    /// English name.
+    #[default]
+    Name,
+    /// Current number of employees.
+    Headcount,
+    FoundedYear,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+#[derive(InputObject)]
+pub struct CompanyOrder {
+    #[graphql(default)]
+    field: CompanyOrderField,
+    #[graphql(default)]
+    direction: OrderDirection,
+}
+
+impl From<Option<CompanyOrder>> for Order {
+    fn from(order: Option<CompanyOrder>) -> Self {
+        let Some(order) = order else {
+            return Order::default();
+        };
+        Order {
+            sort: match order.field {
+                CompanyOrderField::Name => CompanySort::Name,
+                CompanyOrderField::Headcount => CompanySort::Headcount,
+                CompanyOrderField::FoundedYear => CompanySort::FoundedYear,
+            },
+            descending: order.direction == OrderDirection::Desc,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct CompanyQuery;
+
+#[Object]
+impl CompanyQuery {
+    /// Companies, filtered and ordered (by English name unless told otherwise).
+    async fn companies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+        filter: Option<CompanyFilter>,
+        order_by: Option<CompanyOrder>,
+    ) -> Result<List<Company>> {
+        let order = Order::from(order_by);
+        let page = ids::page_request(first, after, |p| order.accepts(p))?;
+        let filter = filter.unwrap_or_default().resolve(ctx)?;
+        let db = &state(ctx).db;
+        let today = today();
+        let found = companies::list(db, &filter, order, &page, today).await?;
+        let total = if wants_total(ctx) {
+            companies::count(db, &filter, today).await?
+        } else {
+            0
+        };
+        Ok(list(found, page.after.is_some(), total, Company))
+    }
+
+    /// One company by ID.
+    async fn company(&self, ctx: &Context<'_>, id: ID) -> Result<Company> {
+        let number = ids::decode(&id, Kind::Company, "id")?;
+        companies::by_id(&state(ctx).db, number)
+            .await?
+            .map(Company)
+            .ok_or_else(|| {
+                AppError::NotFound(format!("no company has the ID '{}'", id.as_str())).into()
+            })
+    }
+}

@@ -1,0 +1,138 @@
+//! DataLoaders: every nested field that needs the database goes through one, so a page of N
+//! objects costs one statement per kind of nested field, not one per object.
+//!
+//! One loader value answers many key types; a fresh loader is made per request, so nothing is
+//! cached across requests or users.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::DatabaseConnection;
+
+use crate::domain::{CertificationStandard, ServiceLine};
+use crate::entities::{
+    alliance, alliance_member, certification, company, company_figures, counterpart, park,
+};
+use crate::error::AppError;
+use crate::services::company::ParkTotals;
+use crate::services::page::{Page, PageRequest};
+use crate::services::{
+    alliance as alliances, certification as certifications, company as companies, park as parks,
+    tender,
+};
+
+pub struct Db(pub DatabaseConnection);
+
+pub type Loaders = DataLoader<Db>;
+
+pub fn loaders(db: DatabaseConnection) -> Loaders {
+    DataLoader::new(Db(db), tokio::spawn)
+}
+
+macro_rules! keyed {
+    ($(#[$doc:meta])* $key:ident => $value:ty, |$db:ident, $ids:ident| $body:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for Db {
+            type Value = $value;
+            type Error = AppError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, AppError> {
+                let $db = &self.0;
+                let $ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                let found: HashMap<i64, $value> = $body;
+                Ok(found.into_iter().map(|(id, v)| ($key(id), v)).collect())
+            }
+        }
+    };
+}
+
+keyed!(
+    /// A company by id.
+    CompanyById => company::Model, |db, ids| companies::by_ids(db, &ids).await?
+);
+keyed!(
+    /// A park by id.
+    ParkById => park::Model, |db, ids| parks::by_ids(db, &ids).await?
+);
+keyed!(
+    /// A counterpart by id.
+    CounterpartById => counterpart::Model, |db, ids| tender::counterparts::by_ids(db, &ids).await?
+);
+keyed!(
+    /// An alliance by id.
+    AllianceById => alliance::Model, |db, ids| alliances::by_ids(db, &ids).await?
+);
+keyed!(
+    /// A company's public certificates.
+    CertificationsOf => Vec<certification::Model>, |db, ids| certifications::by_companies(db, &ids).await?
+);
+keyed!(
+    /// A company's yearly figures.
+    FiguresOf => Vec<company_figures::Model>, |db, ids| companies::figures(db, &ids).await?
+);
+keyed!(
+    /// A company's service lines.
+    ServiceLinesOf => Vec<ServiceLine>, |db, ids| companies::service_lines(db, &ids).await?
+);
+keyed!(
+    /// The alliances a company belongs to.
+    AlliancesOf => Vec<i64>, |db, ids| alliances::of_companies(db, &ids).await?
+);
+keyed!(
+    /// An alliance's members.
+    MembersOf => Vec<alliance_member::Model>, |db, ids| alliances::members(db, &ids).await?
+);
+keyed!(
+    /// A park's focus industries.
+    FocusOf => Vec<ServiceLine>, |db, ids| parks::focus_industries(db, &ids).await?
+);
+keyed!(
+    /// A park's totals.
+    TotalsOf => ParkTotals, |db, ids| companies::park_totals(db, &ids).await?
+);
+keyed!(
+    /// A tender's service lines.
+    TenderLinesOf => Vec<ServiceLine>, |db, ids| tender::service_lines(db, &ids).await?
+);
+keyed!(
+    /// A tender's required certification standards.
+    RequiredOf => Vec<CertificationStandard>, |db, ids| tender::required_certifications(db, &ids).await?
+);
+
+/// One page of a park's companies. Keys asking for the same page shape are answered together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CompaniesInPark {
+    pub park: i64,
+    pub page: PageRequest,
+}
+
+impl Loader<CompaniesInPark> for Db {
+    type Value = Page<company::Model>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[CompaniesInPark],
+    ) -> Result<HashMap<CompaniesInPark, Self::Value>, AppError> {
+        let mut by_page: HashMap<&PageRequest, Vec<i64>> = HashMap::new();
+        for key in keys {
+            by_page.entry(&key.page).or_default().push(key.park);
+        }
+        let mut out = HashMap::new();
+        for (page, parks) in by_page {
+            for (park, found) in companies::first_in_parks(&self.0, &parks, page).await? {
+                out.insert(
+                    CompaniesInPark {
+                        park,
+                        page: page.clone(),
+                    },
+                    found,
+                );
+            }
+        }
+        Ok(out)
+    }
+}

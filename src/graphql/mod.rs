@@ -1,0 +1,114 @@
+//! The public GraphQL API: one module per domain, merged into the root `Query`.
+//!
+//! Resolvers validate arguments (IDs, cursors, page sizes), call a service, and wrap what comes
+//! back; nested fields go through the request's DataLoaders. The schema builds without a
+//! database, so exporting the SDL costs nothing.
+
+pub mod alliance;
+pub mod certification;
+pub mod company;
+pub mod ids;
+pub mod loaders;
+pub mod node;
+pub mod park;
+pub mod reference;
+pub mod scalars;
+pub mod statistics;
+pub mod tender;
+
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{
+    Context, EmptyMutation, EmptySubscription, MergedObject, OutputType, Schema, SimpleObject,
+};
+use chrono::{NaiveDate, Utc};
+use sea_orm::DatabaseConnection;
+
+use crate::services::page::Page;
+use crate::services::reference::Reference;
+
+/// What every resolver may reach: the database and the reference data.
+#[derive(Clone)]
+pub struct ApiState {
+    pub db: DatabaseConnection,
+    pub reference: Arc<Reference>,
+}
+
+#[derive(MergedObject, Default)]
+pub struct Query(
+    company::CompanyQuery,
+    park::ParkQuery,
+    certification::CertificationQuery,
+    tender::TenderQuery,
+    alliance::AllianceQuery,
+    reference::ReferenceQuery,
+    statistics::StatisticsQuery,
+    node::NodeQuery,
+);
+
+pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// The deepest nesting a query may have.
+pub const MAX_DEPTH: usize = 12;
+
+/// The schema, without its data: enough to print the SDL.
+pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription).limit_depth(MAX_DEPTH)
+}
+
+pub fn schema(state: ApiState) -> AppSchema {
+    schema_builder().data(state).finish()
+}
+
+/// The SDL of the public API, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}
+
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> &'a ApiState {
+    ctx.data_unchecked::<ApiState>()
+}
+
+pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a loaders::Loaders {
+    ctx.data_unchecked::<loaders::Loaders>()
+}
+
+pub(crate) fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// Extra fields of every connection.
+#[derive(SimpleObject)]
+pub struct ListTotals {
+    /// How many objects the whole list holds, all pages together.
+    pub total_count: i64,
+}
+
+pub type List<N> = Connection<String, N, ListTotals, EmptyFields>;
+
+/// Whether the query asks for `totalCount` (it costs a count over the whole list).
+pub(crate) fn wants_total(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
+pub(crate) fn list<T, N: OutputType>(
+    page: Page<T>,
+    after_given: bool,
+    total: u64,
+    wrap: impl Fn(T) -> N,
+) -> List<N> {
+    let mut list = Connection::with_additional_fields(
+        after_given,
+        page.has_next_page,
+        ListTotals {
+            total_count: i64::try_from(total).unwrap_or(i64::MAX),
+        },
+    );
+    list.edges.extend(
+        page.items
+            .into_iter()
+            .map(|(item, position)| Edge::new(ids::encode_cursor(&position), wrap(item))),
+    );
+    list
+}

@@ -1,0 +1,172 @@
+//! Service-outsourcing parks in the API.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::company::Company;
+use super::ids::{self, Kind};
+use super::loaders::{CompaniesInPark, FocusOf, TotalsOf};
+use super::reference::District;
+use super::{List, list, loaders, state, wants_total};
+use crate::domain::{DistrictCode, ParkLevel, ServiceLine};
+use crate::entities::park;
+use crate::error::AppError;
+use crate::services::company::CompanyOrder;
+use crate::services::park::{self as parks, ORDER_TAG, ParkFilter as Filter};
+
+/// A service-outsourcing park or demonstration city.
+pub struct Park(pub park::Model);
+
+/// Totals over the companies a park holds today.
+#[derive(SimpleObject)]
+pub struct ParkTotals {
+    companies: i64,
+    /// Sum of the companies' current headcounts.
+    employees: i64,
+    leading_companies: i64,
+}
+
+#[Object]
+impl Park {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Park, self.0.id)
+    }
+
+    /// English name.
+    async fn name(&self) -> &str {
+        &self.0.name_en
+    }
+
+    /// Chinese name.
+    async fn name_zh(&self) -> &str {
+        &self.0.name_zh
+    }
+
+    async fn level(&self) -> ParkLevel {
+        self.0.level
+    }
+
+    async fn district(&self, ctx: &Context<'_>) -> Result<District> {
+        District::by_id(ctx, self.0.district_id)
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Preferential policies offered to companies settling in the park.
+    async fn preferential_policies(&self) -> &str {
+        &self.0.preferential_policies
+    }
+
+    /// The service lines the park concentrates on.
+    async fn focus_industries(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLine>> {
+        Ok(loaders(ctx)
+            .load_one(FocusOf(self.0.id))
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+
+    async fn established_year(&self) -> Option<i32> {
+        self.0.established_year
+    }
+
+    /// The companies in the park, by English name.
+    async fn companies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<List<Company>> {
+        let order = CompanyOrder::default();
+        let page = ids::page_request(first, after, |p| order.accepts(p))?;
+        let after_given = page.after.is_some();
+        let found = loaders(ctx)
+            .load_one(CompaniesInPark {
+                park: self.0.id,
+                page,
+            })
+            .await?
+            .unwrap_or(crate::services::page::Page {
+                items: Vec::new(),
+                has_next_page: false,
+            });
+        let total = if wants_total(ctx) {
+            loaders(ctx)
+                .load_one(TotalsOf(self.0.id))
+                .await?
+                .unwrap_or_default()
+                .companies as u64
+        } else {
+            0
+        };
+        Ok(list(found, after_given, total, Company))
+    }
+
+    async fn totals(&self, ctx: &Context<'_>) -> Result<ParkTotals> {
+        let totals = loaders(ctx)
+            .load_one(TotalsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(ParkTotals {
+            companies: totals.companies,
+            employees: totals.employees,
+            leading_companies: totals.leading_companies,
+        })
+    }
+}
+
+/// Narrows a list of parks; every field given must hold.
+#[derive(InputObject, Default)]
+pub struct ParkFilter {
+    district: Option<DistrictCode>,
+    level: Option<ParkLevel>,
+}
+
+#[derive(Default)]
+pub struct ParkQuery;
+
+#[Object]
+impl ParkQuery {
+    /// Parks, in the order they were recorded.
+    async fn parks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+        filter: Option<ParkFilter>,
+    ) -> Result<List<Park>> {
+        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG)?;
+        let filter = filter.unwrap_or_default();
+        let api = state(ctx);
+        let filter = Filter {
+            district_id: filter
+                .district
+                .and_then(|code| api.reference.district_by_code(code))
+                .map(|d| d.id),
+            level: filter.level,
+        };
+        let found = parks::list(&api.db, &filter, &page).await?;
+        let total = if wants_total(ctx) {
+            parks::count(&api.db, &filter).await?
+        } else {
+            0
+        };
+        Ok(list(found, page.after.is_some(), total, Park))
+    }
+
+    /// One park by ID.
+    async fn park(&self, ctx: &Context<'_>, id: ID) -> Result<Park> {
+        let number = ids::decode(&id, Kind::Park, "id")?;
+        parks::by_ids(&state(ctx).db, &[number])
+            .await?
+            .remove(&number)
+            .map(Park)
+            .ok_or_else(|| {
+                AppError::NotFound(format!("no park has the ID '{}'", id.as_str())).into()
+            })
+    }
+}

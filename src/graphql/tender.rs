@@ -1,0 +1,339 @@
+//! Tenders (demand postings) and the counterparts who post them.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use super::ids::{self, Kind};
+use super::loaders::{CounterpartById, RequiredOf, TenderLinesOf};
+use super::reference::FreeTradeZoneArea;
+use super::{List, list, loaders, state, wants_total};
+use crate::domain::{
+    CertificationStandard, CounterpartKind, Currency, Money as DomainMoney, ServiceLine,
+    TenderStatus,
+};
+use crate::entities::{counterpart, tender};
+use crate::error::AppError;
+use crate::graphql::company::OrderDirection;
+use crate::services::tender::{
+    self as tenders, TenderFilter as Filter, TenderOrder as Order, TenderSort, counterparts,
+};
+
+/// An amount of money in an ISO 4217 currency.
+#[derive(SimpleObject)]
+pub struct Money {
+    /// The amount, as a decimal string.
+    amount: Decimal,
+    /// ISO 4217 currency code.
+    currency: String,
+}
+
+impl From<DomainMoney> for Money {
+    fn from(m: DomainMoney) -> Self {
+        Money {
+            amount: m.amount,
+            currency: m.currency.code().to_owned(),
+        }
+    }
+}
+
+/// The period during which answers are received.
+#[derive(SimpleObject)]
+pub struct Period {
+    start_date: DateTime<Utc>,
+    end_date: DateTime<Utc>,
+}
+
+/// What a company (or an alliance, together) must have to answer.
+#[derive(SimpleObject)]
+pub struct Eligibility {
+    /// Standards of which a certificate in force is required.
+    certifications: Vec<CertificationStandard>,
+    /// Minimum number of employees.
+    min_employees: Option<i32>,
+}
+
+/// A demand posting by a counterpart, after the Open Contracting Data Standard (OCDS 1.1).
+pub struct Tender(pub tender::Model);
+
+#[Object]
+impl Tender {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Tender, self.0.id)
+    }
+
+    /// Open Contracting ID.
+    async fn ocid(&self) -> &str {
+        &self.0.ocid
+    }
+
+    /// English title.
+    async fn title(&self) -> &str {
+        &self.0.title_en
+    }
+
+    /// Chinese title.
+    async fn title_zh(&self) -> &str {
+        &self.0.title_zh
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description_en
+    }
+
+    async fn description_zh(&self) -> &str {
+        &self.0.description_zh
+    }
+
+    /// The counterpart buying the service.
+    async fn buyer(&self, ctx: &Context<'_>) -> Result<Counterpart> {
+        loaders(ctx)
+            .load_one(CounterpartById(self.0.counterpart_id))
+            .await?
+            .map(Counterpart)
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!("tender {} without buyer", self.0.id)).into()
+            })
+    }
+
+    async fn status(&self) -> TenderStatus {
+        self.0.status
+    }
+
+    /// The estimated value, when the buyer discloses it.
+    async fn value(&self) -> Result<Option<Money>> {
+        let (Some(minor), Some(code)) =
+            (self.0.value_amount_minor, self.0.value_currency.as_deref())
+        else {
+            return Ok(None);
+        };
+        let currency = Currency::parse(code).map_err(AppError::internal)?;
+        Ok(Some(DomainMoney::from_minor(minor, currency).into()))
+    }
+
+    async fn tender_period(&self) -> Period {
+        Period {
+            start_date: self.0.tender_period_start,
+            end_date: self.0.tender_period_end,
+        }
+    }
+
+    /// When answers close (the end of the tender period).
+    async fn closes_at(&self) -> DateTime<Utc> {
+        self.0.tender_period_end
+    }
+
+    /// Lines of service asked for.
+    async fn service_lines(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLine>> {
+        Ok(loaders(ctx)
+            .load_one(TenderLinesOf(self.0.id))
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn eligibility(&self, ctx: &Context<'_>) -> Result<Eligibility> {
+        let certifications = loaders(ctx)
+            .load_one(RequiredOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(Eligibility {
+            certifications,
+            min_employees: self.0.min_employees,
+        })
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A buyer of services: a Shanghai Free Trade Zone firm or another organisation.
+pub struct Counterpart(pub counterpart::Model);
+
+#[Object]
+impl Counterpart {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Counterpart, self.0.id)
+    }
+
+    /// English name.
+    async fn name(&self) -> &str {
+        &self.0.name_en
+    }
+
+    /// Chinese name.
+    async fn name_zh(&self) -> &str {
+        &self.0.name_zh
+    }
+
+    async fn kind(&self) -> CounterpartKind {
+        self.0.kind
+    }
+
+    /// The Shanghai FTZ area it is registered in, if any.
+    async fn free_trade_zone_area(&self, ctx: &Context<'_>) -> Option<FreeTradeZoneArea> {
+        let area = self.0.ftz_area_id?;
+        state(ctx)
+            .reference
+            .ftz_area(area)
+            .cloned()
+            .map(FreeTradeZoneArea)
+    }
+
+    async fn city(&self) -> &str {
+        &self.0.city
+    }
+
+    /// Unified social credit code, for counterparts registered in China.
+    async fn uscc(&self) -> Option<&str> {
+        self.0.uscc.as_deref()
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+
+    /// The counterpart's tenders, by closing date.
+    async fn tenders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<List<Tender>> {
+        let filter = Filter {
+            counterpart_id: Some(self.0.id),
+            ..Default::default()
+        };
+        tender_list(ctx, first, after, filter, Order::default()).await
+    }
+}
+
+async fn tender_list(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Filter,
+    order: Order,
+) -> Result<List<Tender>> {
+    let page = ids::page_request(first, after, |p| order.accepts(p))?;
+    let db = &state(ctx).db;
+    let found = tenders::list(db, &filter, order, &page).await?;
+    let total = if wants_total(ctx) {
+        tenders::count(db, &filter).await?
+    } else {
+        0
+    };
+    Ok(list(found, page.after.is_some(), total, Tender))
+}
+
+/// Narrows a list of tenders; every field given must hold.
+#[derive(InputObject, Default)]
+pub struct TenderFilter {
+    status: Option<TenderStatus>,
+    /// Asks for this line of service.
+    service_line: Option<ServiceLine>,
+    counterpart_id: Option<ID>,
+    /// Closes at or after this instant.
+    closing_after: Option<DateTime<Utc>>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TenderOrderField {
+    /// The end of the tender period.
+    #[default]
+    ClosingDate,
+    /// When the tender was posted.
+    Posted,
+}
+
+#[derive(InputObject)]
+pub struct TenderOrder {
+    #[graphql(default)]
+    field: TenderOrderField,
+    #[graphql(default)]
+    direction: OrderDirection,
+}
+
+#[derive(Default)]
+pub struct TenderQuery;
+
+#[Object]
+impl TenderQuery {
+    /// Tenders, by closing date unless told otherwise.
+    async fn tenders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+        filter: Option<TenderFilter>,
+        order_by: Option<TenderOrder>,
+    ) -> Result<List<Tender>> {
+        let filter = filter.unwrap_or_default();
+        let filter = Filter {
+            status: filter.status,
+            service_lines: filter.service_line.map(|l| vec![l]),
+            counterpart_id: filter
+                .counterpart_id
+                .map(|id| ids::decode(&id, Kind::Counterpart, "filter.counterpartId"))
+                .transpose()?,
+            closing_after: filter.closing_after,
+        };
+        let order = order_by.map_or_else(Order::default, |o| Order {
+            sort: match o.field {
+                TenderOrderField::ClosingDate => TenderSort::ClosingDate,
+                TenderOrderField::Posted => TenderSort::Posted,
+            },
+            descending: o.direction == OrderDirection::Desc,
+        });
+        tender_list(ctx, first, after, filter, order).await
+    }
+
+    /// One tender by ID.
+    async fn tender(&self, ctx: &Context<'_>, id: ID) -> Result<Tender> {
+        let number = ids::decode(&id, Kind::Tender, "id")?;
+        tenders::by_id(&state(ctx).db, number)
+            .await?
+            .map(Tender)
+            .ok_or_else(|| {
+                AppError::NotFound(format!("no tender has the ID '{}'", id.as_str())).into()
+            })
+    }
+
+    /// Counterparts, in the order they were recorded.
+    async fn counterparts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<List<Counterpart>> {
+        let page = ids::page_request(first, after, |p| p.order == counterparts::ORDER_TAG)?;
+        let db = &state(ctx).db;
+        let found = counterparts::list(db, &page).await?;
+        let total = if wants_total(ctx) {
+            counterparts::count(db).await?
+        } else {
+            0
+        };
+        Ok(list(found, page.after.is_some(), total, Counterpart))
+    }
+
+    /// One counterpart by ID.
+    async fn counterpart(&self, ctx: &Context<'_>, id: ID) -> Result<Counterpart> {
+        let number = ids::decode(&id, Kind::Counterpart, "id")?;
+        counterparts::by_ids(&state(ctx).db, &[number])
+            .await?
+            .remove(&number)
+            .map(Counterpart)
+            .ok_or_else(|| {
+                AppError::NotFound(format!("no counterpart has the ID '{}'", id.as_str())).into()
+            })
+    }
+}

@@ -1,0 +1,21 @@
+//! Ganbridge: the public service-outsourcing information platform of Jiangxi province.
+//!
+//! One GraphQL API publishes the province's service-outsourcing companies, the international
+//! certifications they hold, the demonstration parks they sit in, and the tenders counterparts
+//! post, with the industry's yearly statistics computed from those records.
+//!
+//! Data flows one way: [`http`] receives a request, [`graphql`] resolves it, [`services`] query
+//! and write the database through the [`entities`], and [`domain`] holds the plain types and
+//! their validation. [`app`] assembles the whole from [`config`]; [`db`] opens the database and
+//! applies the migrations of the `migration` crate. Errors follow the one policy of [`error`].
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod services;
+pub mod telemetry;

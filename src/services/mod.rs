@@ -1,0 +1,12 @@
+//! The queries and transactions of each domain, over a sea-orm connection. Services know the
+//! database and the domain; they know nothing of GraphQL or HTTP.
+
+pub mod alliance;
+pub mod certification;
+pub mod company;
+pub mod demo;
+pub mod page;
+pub mod park;
+pub mod reference;
+pub mod statistics;
+pub mod tender;

@@ -1,0 +1,197 @@
+//! Tenders (demand postings) and their buyers. Bids are confidential and are not read here.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Order;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Select,
+};
+
+use super::page::{Keyset, Page, PageRequest, SortKey, paginate};
+use crate::domain::{CertificationStandard, ServiceLine, TenderStatus};
+use crate::entities::{counterpart, tender, tender_required_certification, tender_service_line};
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TenderFilter {
+    pub status: Option<TenderStatus>,
+    /// The tender asks for at least one of these lines.
+    pub service_lines: Option<Vec<ServiceLine>>,
+    pub counterpart_id: Option<i64>,
+    /// The tender period ends at or after this instant.
+    pub closing_after: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TenderSort {
+    #[default]
+    ClosingDate,
+    Posted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TenderOrder {
+    pub sort: TenderSort,
+    pub descending: bool,
+}
+
+impl TenderOrder {
+    fn tag(&self) -> String {
+        let dir = if self.descending { "desc" } else { "asc" };
+        match self.sort {
+            TenderSort::ClosingDate => format!("tender.closing.{dir}"),
+            TenderSort::Posted => format!("tender.posted.{dir}"),
+        }
+    }
+
+    pub fn accepts(&self, position: &Keyset) -> bool {
+        position.order == self.tag()
+    }
+
+    fn position(&self, t: &tender::Model) -> Keyset {
+        let key = match self.sort {
+            TenderSort::ClosingDate => Some(SortKey::Time(t.tender_period_end)),
+            TenderSort::Posted => None,
+        };
+        Keyset {
+            order: self.tag(),
+            key,
+            id: t.id,
+        }
+    }
+}
+
+fn filtered(filter: &TenderFilter) -> Select<tender::Entity> {
+    let mut select = tender::Entity::find();
+    if let Some(status) = filter.status {
+        select = select.filter(tender::Column::Status.eq(status));
+    }
+    if let Some(counterpart) = filter.counterpart_id {
+        select = select.filter(tender::Column::CounterpartId.eq(counterpart));
+    }
+    if let Some(after) = filter.closing_after {
+        select = select.filter(tender::Column::TenderPeriodEnd.gte(after));
+    }
+    if let Some(lines) = &filter.service_lines {
+        let asking = tender_service_line::Entity::find()
+            .select_only()
+            .column(tender_service_line::Column::TenderId)
+            .filter(tender_service_line::Column::ServiceLine.is_in(lines.iter().copied()))
+            .into_query();
+        select = select.filter(tender::Column::Id.in_subquery(asking));
+    }
+    select
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    filter: &TenderFilter,
+    order: TenderOrder,
+    page: &PageRequest,
+) -> AppResult<Page<tender::Model>> {
+    let direction = if order.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let sort = match order.sort {
+        TenderSort::ClosingDate => Some(tender::Column::TenderPeriodEnd),
+        TenderSort::Posted => None,
+    };
+    let rows = paginate(filtered(filter), sort, tender::Column::Id, direction, page)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(rows, page.first, |t| order.position(t)))
+}
+
+pub async fn count(db: &DatabaseConnection, filter: &TenderFilter) -> AppResult<u64> {
+    Ok(filtered(filter).count(db).await?)
+}
+
+pub async fn by_id(db: &DatabaseConnection, id: i64) -> AppResult<Option<tender::Model>> {
+    Ok(tender::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn service_lines(
+    db: &DatabaseConnection,
+    tender_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<ServiceLine>>> {
+    let rows = tender_service_line::Entity::find()
+        .filter(tender_service_line::Column::TenderId.is_in(tender_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut map: HashMap<i64, Vec<ServiceLine>> =
+        tender_ids.iter().map(|&id| (id, Vec::new())).collect();
+    for row in rows {
+        map.entry(row.tender_id).or_default().push(row.service_line);
+    }
+    for lines in map.values_mut() {
+        lines.sort();
+    }
+    Ok(map)
+}
+
+pub async fn required_certifications(
+    db: &DatabaseConnection,
+    tender_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<CertificationStandard>>> {
+    let rows = tender_required_certification::Entity::find()
+        .filter(tender_required_certification::Column::TenderId.is_in(tender_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut map: HashMap<i64, Vec<CertificationStandard>> =
+        tender_ids.iter().map(|&id| (id, Vec::new())).collect();
+    for row in rows {
+        map.entry(row.tender_id).or_default().push(row.standard);
+    }
+    for standards in map.values_mut() {
+        standards.sort();
+    }
+    Ok(map)
+}
+
+pub mod counterparts {
+    //! Counterparts: the buyers who post tenders.
+
+    use super::*;
+
+    pub const ORDER_TAG: &str = "counterpart.id";
+
+    pub async fn list(
+        db: &DatabaseConnection,
+        page: &PageRequest,
+    ) -> AppResult<Page<counterpart::Model>> {
+        let rows = paginate(
+            counterpart::Entity::find(),
+            None::<counterpart::Column>,
+            counterpart::Column::Id,
+            Order::Asc,
+            page,
+        )
+        .all(db)
+        .await?;
+        Ok(Page::from_rows(rows, page.first, |c| Keyset {
+            order: ORDER_TAG.into(),
+            key: None,
+            id: c.id,
+        }))
+    }
+
+    pub async fn count(db: &DatabaseConnection) -> AppResult<u64> {
+        Ok(counterpart::Entity::find().count(db).await?)
+    }
+
+    pub async fn by_ids(
+        db: &DatabaseConnection,
+        ids: &[i64],
+    ) -> AppResult<HashMap<i64, counterpart::Model>> {
+        let rows = counterpart::Entity::find()
+            .filter(counterpart::Column::Id.is_in(ids.iter().copied()))
+            .order_by_asc(counterpart::Column::Id)
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
+}
