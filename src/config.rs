@@ -58,13 +58,14 @@ pub enum Store {
 }
 
 impl Settings {
-    pub fn load() -> Result<Self, figment::Error> {
+    pub fn load() -> Result<Self, Box<figment::Error>> {
         let file = std::env::var("GANBRIDGE_CONFIG").unwrap_or_else(|_| "ganbridge.toml".into());
         Figment::new()
             .merge(Toml::file(file))
             .merge(Env::prefixed("GANBRIDGE_").ignore(&["CONFIG"]))
             .merge(Env::raw().only(&["DATABASE_URL"]))
             .extract()
+            .map_err(Box::new)
     }
 
     pub fn store(&self) -> Store {

@@ -48,6 +48,8 @@ enum CompanyFigures {
     Employees,
 }
 
+// Variants are column names; some begin with the table's name.
+#[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden)]
 enum Certification {
     Table,

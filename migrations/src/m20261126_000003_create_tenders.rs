@@ -24,6 +24,8 @@ enum Counterpart {
     CreatedAt,
 }
 
+// Variants are column names; some begin with the table's name.
+#[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden)]
 enum Tender {
     Table,

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::{CertificationStandard, ServiceLine};
@@ -23,10 +23,12 @@ use crate::services::{
 
 pub struct Db(pub DatabaseConnection);
 
-pub type Loaders = DataLoader<Db>;
+pub type Loaders = DataLoader<Db, HashMapCache>;
 
+/// A loader for one request. Its cache lives as long as the request: a value asked for twice
+/// (a park's totals and its companies' count) is read once.
 pub fn loaders(db: DatabaseConnection) -> Loaders {
-    DataLoader::new(Db(db), tokio::spawn)
+    DataLoader::with_cache(Db(db), tokio::spawn, HashMapCache::default())
 }
 
 macro_rules! keyed {

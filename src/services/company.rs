@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, WindowStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, WindowStatement};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select,
@@ -276,13 +276,24 @@ pub async fn park_totals(
     db: &DatabaseConnection,
     park_ids: &[i64],
 ) -> AppResult<HashMap<i64, ParkTotals>> {
-    let rows: Vec<(Option<i64>, i64, Option<i64>, Option<i64>)> = company::Entity::find()
+    // (park, companies, employees, leading companies)
+    type Row = (Option<i64>, i64, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = company::Entity::find()
         .select_only()
         .column(company::Column::ParkId)
         .column_as(Expr::col(company::Column::Id).count(), "companies")
-        .column_as(Expr::cust("CAST(SUM(headcount) AS BIGINT)"), "employees")
         .column_as(
-            Expr::cust("CAST(SUM(CASE WHEN leading THEN 1 ELSE 0 END) AS BIGINT)"),
+            Expr::from(Func::cast_as(
+                Func::sum(Expr::col(company::Column::Headcount)),
+                Alias::new("BIGINT"),
+            )),
+            "employees",
+        )
+        .column_as(
+            Expr::from(Func::cast_as(
+                Func::sum(Expr::case(Expr::col(company::Column::Leading).eq(true), 1).finally(0)),
+                Alias::new("BIGINT"),
+            )),
             "leading_companies",
         )
         .filter(company::Column::ParkId.is_in(park_ids.iter().copied()))

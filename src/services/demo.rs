@@ -145,11 +145,14 @@ struct TenderPlan {
     min_employees: Option<i32>,
 }
 
+/// English name, Chinese name, members (company index, share in basis points), lead first.
+type AlliancePlan = (String, String, Vec<(usize, i32)>);
+
 struct Plan {
     companies: Vec<CompanyPlan>,
     certifications: Vec<CertPlan>,
     tenders: Vec<TenderPlan>,
-    alliances: Vec<(String, String, Vec<(usize, i32)>)>,
+    alliances: Vec<AlliancePlan>,
 }
 
 const PARKS: &[ParkPlan] = {
@@ -537,10 +540,10 @@ fn generate_companies(rng: &mut ChaCha8Rng) -> Vec<CompanyPlan> {
             let family_lines = family.lines();
             let mut lines: Vec<ServiceLine> = Vec::new();
             for _ in 0..rng.random_range(1..=3) {
-                if let Some(&l) = family_lines.choose(rng) {
-                    if !lines.contains(&l) {
-                        lines.push(l);
-                    }
+                if let Some(&l) = family_lines.choose(rng)
+                    && !lines.contains(&l)
+                {
+                    lines.push(l);
                 }
             }
             if rng.random_range(0..100) < 15 {
@@ -1097,7 +1100,7 @@ fn generate_tenders(rng: &mut ChaCha8Rng, today: NaiveDate) -> Vec<TenderPlan> {
     tenders
 }
 
-fn generate_alliances(companies: &[CompanyPlan]) -> Vec<(String, String, Vec<(usize, i32)>)> {
+fn generate_alliances(companies: &[CompanyPlan]) -> Vec<AlliancePlan> {
     // Small firms around a larger lead, as the province's Enterprise Alliance intends.
     let by_line = |line: ServiceLine, skip: usize, take: usize| -> Vec<usize> {
         companies

@@ -1,0 +1,232 @@
+use std::collections::HashSet;
+
+use serde_json::{Value, json};
+
+use crate::helpers::spawn_app;
+
+const PAGE: &str = "query($first: Int, $after: String, $filter: CompanyFilter, $order: CompanyOrder) {
+  companies(first: $first, after: $after, filter: $filter, orderBy: $order) {
+    totalCount
+    edges { cursor node { id name nameZh headcount leading district { code } park { id } serviceLines
+      certifications { standard status expiryDate } } }
+    nodes { id }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  } }";
+
+fn ids(list: &Value) -> Vec<String> {
+    list["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_follow_each_other_without_gaps_or_repeats() {
+    let app = spawn_app(true).await;
+    let first = app.data(PAGE, json!({ "first": 40 })).await["companies"].clone();
+    assert_eq!(first["totalCount"], 1056);
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    assert_eq!(first["pageInfo"]["hasPreviousPage"], false);
+    let end = first["pageInfo"]["endCursor"].clone();
+    assert_eq!(first["edges"][39]["cursor"], end);
+
+    let second = app.data(PAGE, json!({ "first": 40, "after": end })).await["companies"].clone();
+    assert_eq!(second["pageInfo"]["hasPreviousPage"], true);
+    let (a, b) = (ids(&first), ids(&second));
+    assert_eq!(a.len(), 40);
+    assert_eq!(b.len(), 40);
+    assert!(
+        a.iter()
+            .collect::<HashSet<_>>()
+            .is_disjoint(&b.iter().collect())
+    );
+
+    // One page of 80 is the two pages of 40 together, in order.
+    let both = app.data(PAGE, json!({ "first": 80 })).await["companies"].clone();
+    assert_eq!(ids(&both), [a, b].concat());
+
+    // Names ascend across the page boundary.
+    let names: Vec<String> = both["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
+}
+
+#[tokio::test]
+async fn walking_every_page_visits_every_company_once() {
+    let app = spawn_app(true).await;
+    let mut seen = HashSet::new();
+    let mut after = Value::Null;
+    let order = json!({ "field": "HEADCOUNT", "direction": "DESC" });
+    let mut last_headcount = i64::MAX;
+    loop {
+        let page = app
+            .data(
+                PAGE,
+                json!({ "first": 100, "after": after, "order": order }),
+            )
+            .await["companies"]
+            .clone();
+        for edge in page["edges"].as_array().unwrap() {
+            assert!(seen.insert(edge["node"]["id"].as_str().unwrap().to_owned()));
+            let headcount = edge["node"]["headcount"].as_i64().unwrap();
+            assert!(headcount <= last_headcount);
+            last_headcount = headcount;
+        }
+        if page["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen.len(), 1056);
+}
+
+#[tokio::test]
+async fn filters_narrow_the_list_to_what_they_say() {
+    let app = spawn_app(true).await;
+
+    let leading = app
+        .data(PAGE, json!({ "first": 100, "filter": { "leading": true } }))
+        .await["companies"]
+        .clone();
+    assert_eq!(leading["totalCount"], 5);
+    let names: Vec<&str> = leading["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "Tellhow",
+        "Thinvent",
+        "PioneerChina",
+        "Tenone",
+        "K.T Cartoon",
+    ] {
+        assert!(
+            names.iter().any(|n| n.contains(expected)),
+            "{expected} missing from {names:?}"
+        );
+    }
+
+    let filter = json!({ "district": "JIUJIANG", "serviceLine": "SOFTWARE_DEVELOPMENT", "minEmployees": 50 });
+    let narrowed = app
+        .data(PAGE, json!({ "first": 100, "filter": filter }))
+        .await["companies"]
+        .clone();
+    let total = narrowed["totalCount"].as_i64().unwrap();
+    assert!(total > 0 && total < 126, "{total}");
+    for edge in narrowed["edges"].as_array().unwrap() {
+        let node = &edge["node"];
+        assert_eq!(node["district"]["code"], "JIUJIANG");
+        assert!(node["headcount"].as_i64().unwrap() >= 50);
+        assert!(
+            node["serviceLines"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("SOFTWARE_DEVELOPMENT"))
+        );
+    }
+
+    let certified = app
+        .data(
+            PAGE,
+            json!({ "first": 100, "filter": { "certification": "CMMI_DEV" } }),
+        )
+        .await["companies"]
+        .clone();
+    assert!(certified["totalCount"].as_i64().unwrap() > 0);
+    for edge in certified["edges"].as_array().unwrap() {
+        let certs = edge["node"]["certifications"].as_array().unwrap();
+        assert!(
+            certs
+                .iter()
+                .any(|c| c["standard"] == "CMMI_DEV" && c["status"] == "ACTIVE"),
+            "{} has no CMMI-DEV in force: {certs:?}",
+            edge["node"]["name"]
+        );
+    }
+
+    let family = app.data(PAGE, json!({ "first": 5, "filter": { "serviceLineFamily": "KPO", "serviceLine": "CALL_CENTRE" } })).await;
+    assert_eq!(
+        family["companies"]["totalCount"], 0,
+        "a line outside the family matches nothing"
+    );
+}
+
+#[tokio::test]
+async fn bad_paging_and_ids_are_bad_user_input() {
+    let app = spawn_app(false).await;
+    for (variables, needle) in [
+        (json!({ "first": 101 }), "first"),
+        (json!({ "first": -1 }), "first"),
+        (json!({ "after": "not-a-cursor" }), "cursor"),
+        (json!({ "filter": { "parkId": "bm9wZQ" } }), "ID"),
+        (json!({ "filter": { "minEmployees": -3 } }), "minEmployees"),
+    ] {
+        let (code, message) = app.error(PAGE, variables.clone()).await;
+        assert_eq!(code, "BAD_USER_INPUT", "{variables}");
+        assert!(
+            message.contains(needle),
+            "{message} should mention {needle}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cursor_from_another_ordering_is_refused() {
+    let app = spawn_app(true).await;
+    let page = app.data(PAGE, json!({ "first": 3 })).await;
+    let cursor = page["companies"]["pageInfo"]["endCursor"].clone();
+    let (code, _) = app
+        .error(
+            PAGE,
+            json!({ "first": 3, "after": cursor, "order": { "field": "HEADCOUNT" } }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn one_company_by_id_unknown_and_misdirected_ids() {
+    let app = spawn_app(true).await;
+    let page = app
+        .data(PAGE, json!({ "first": 1, "filter": { "leading": true } }))
+        .await;
+    let id = page["companies"]["nodes"][0]["id"].clone();
+    let query = "query($id: ID!) { company(id: $id) { id name uscc figures { year employees contractAmountUsd } latestFigures { year } } }";
+    let company = app.data(query, json!({ "id": id })).await["company"].clone();
+    assert_eq!(company["id"], id);
+    assert_eq!(company["uscc"].as_str().unwrap().len(), 18);
+    assert_eq!(company["latestFigures"]["year"], 2014);
+    assert_eq!(company["figures"].as_array().unwrap().len(), 2);
+
+    // A well-formed ID of a company that does not exist.
+    let missing = base64_id("Company:999999");
+    assert_eq!(
+        app.error(query, json!({ "id": missing })).await.0,
+        "NOT_FOUND"
+    );
+    // An ID of another type.
+    assert_eq!(
+        app.error(query, json!({ "id": base64_id("Park:1") }))
+            .await
+            .0,
+        "BAD_USER_INPUT"
+    );
+    // Not an ID at all.
+    assert_eq!(
+        app.error(query, json!({ "id": "%%%" })).await.0,
+        "BAD_USER_INPUT"
+    );
+}
+
+pub fn base64_id(raw: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}

@@ -1,0 +1,132 @@
+//! Spawning the real application for a test: a real port (0, so tests run in parallel), a fresh
+//! database of its own — a SQLite file in a temporary directory, or, when `DATABASE_URL` names a
+//! PostgreSQL server, a new database created on it for this test alone.
+
+use std::sync::Once;
+
+use ganbridge::app::Application;
+use ganbridge::config::Settings;
+use ganbridge::db::StatementCounter;
+use sea_orm::ConnectionTrait;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub statements: StatementCounter,
+    /// Which store this test runs on, for messages.
+    pub store: &'static str,
+    _data_dir: tempfile::TempDir,
+}
+
+static BANNER: Once = Once::new();
+
+fn postgres_admin_url() -> Option<String> {
+    std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+}
+
+/// Creates an empty PostgreSQL database and returns its URL.
+async fn fresh_postgres(admin_url: &str) -> String {
+    let name = format!("ganbridge_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(admin_url)
+        .await
+        .expect("connecting to DATABASE_URL");
+    admin
+        .execute_unprepared(&format!(r#"CREATE DATABASE "{name}""#))
+        .await
+        .expect("creating a test database");
+    let _ = admin.close().await;
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("DATABASE_URL names a database");
+    format!("{base}/{name}")
+}
+
+/// Starts the application; with `demo`, on the demo dataset.
+pub async fn spawn_app(demo: bool) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("creating a temporary directory");
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".into(),
+        data_dir: data_dir.path().to_path_buf(),
+        demo,
+        db_max_connections: 5,
+        ..Settings::default()
+    };
+    let store = match postgres_admin_url() {
+        Some(admin) => {
+            settings.database_url = Some(SecretString::from(fresh_postgres(&admin).await));
+            "postgres"
+        }
+        None => "sqlite",
+    };
+    BANNER.call_once(|| {
+        eprintln!("integration tests run on {store}");
+        // TEST_LOG=1 shows the server's logs, internal errors included.
+        if std::env::var_os("TEST_LOG").is_some() {
+            ganbridge::telemetry::init(ganbridge::config::LogFormat::Pretty);
+        }
+    });
+    let app = Application::build(&settings)
+        .await
+        .expect("building the application");
+    let address = format!("http://{}", app.address());
+    let statements = app.statements();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        statements,
+        store,
+        _data_dir: data_dir,
+    }
+}
+
+impl TestApp {
+    /// Runs a GraphQL operation over HTTP and returns the whole response body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("sending the request");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// Runs an operation that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(
+            body.get("errors").is_none(),
+            "unexpected errors on {}: {body:#}",
+            self.store
+        );
+        body["data"].clone()
+    }
+
+    /// Runs an operation that must fail and returns its first error's code and message.
+    pub async fn error(&self, query: &str, variables: Value) -> (String, String) {
+        let body = self.graphql(query, variables).await;
+        let error = &body["errors"][0];
+        assert!(!error.is_null(), "expected an error, got {body:#}");
+        (
+            error["extensions"]["code"]
+                .as_str()
+                .unwrap_or("<no code>")
+                .to_owned(),
+            error["message"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("sending the request")
+    }
+}

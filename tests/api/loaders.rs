@@ -1,0 +1,56 @@
+//! Nested fields are batched: the number of SQL statements a page costs does not grow with the
+//! page size.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, spawn_app};
+
+const COMPANIES: &str = "query($first: Int) { companies(first: $first) { nodes {
+    name district { name } park { name level } serviceLines
+    certifications { standard status } figures { year employees } latestFigures { year }
+    alliances { name members { share company { name } } }
+} } }";
+
+const PARKS: &str = "query { parks(first: 20) { nodes {
+    name focusIndustries totals { companies employees }
+    companies(first: 10) { totalCount nodes { name certifications { standard } } }
+} } }";
+
+async fn statements_for(app: &TestApp, query: &str, first: i64) -> u64 {
+    let before = app.statements.get();
+    let data = app.data(query, json!({ "first": first })).await;
+    assert!(!data.is_null());
+    app.statements.get() - before
+}
+
+#[tokio::test]
+async fn a_page_of_100_companies_with_nested_fields_costs_a_bounded_number_of_statements() {
+    let app = spawn_app(true).await;
+    let small = statements_for(&app, COMPANIES, 10).await;
+    let large = statements_for(&app, COMPANIES, 100).await;
+    // One list query, then one statement per kind of nested field: park, service lines,
+    // certifications, figures, alliance memberships, alliances, alliance members, member companies.
+    assert!(large <= 9, "a page of 100 cost {large} statements");
+    assert!(
+        small <= large,
+        "10 companies cost {small} statements, 100 cost {large}"
+    );
+}
+
+#[tokio::test]
+async fn parks_with_their_companies_cost_a_bounded_number_of_statements() {
+    let app = spawn_app(true).await;
+    let before = app.statements.get();
+    let data = app.data(PARKS, json!({})).await;
+    let cost = app.statements.get() - before;
+    let parks = data["parks"]["nodes"].as_array().unwrap();
+    assert_eq!(parks.len(), 11);
+    // Parks, focus industries, totals, the companies of every park at once, their certificates.
+    assert!(
+        cost <= 5,
+        "11 parks with their companies cost {cost} statements"
+    );
+    for park in parks {
+        assert_eq!(park["totals"]["companies"], park["companies"]["totalCount"]);
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests over real HTTP against a real database (SQLite by default, PostgreSQL when
+//! `DATABASE_URL` names one).
+
+mod companies;
+mod helpers;
+mod http;
+mod loaders;
+mod nodes;
+mod parks;
+mod schema;
+mod statistics;
+mod tenders;
