@@ -31,7 +31,16 @@ async fn graphql(
 ) -> GraphQLResponse {
     // Loaders live for one request: batching within it, no caching across callers.
     let request = request.0.data(loaders::loaders(state.db.clone()));
-    schema.execute(request).await.into()
+    let mut response = schema.execute(request).await;
+    for error in &mut response.errors {
+        // Resolver errors carry their code already (see `error.rs`); what is left comes from
+        // parsing, validation or input coercion, which are all the caller's to fix.
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
+        }
+    }
+    response.into()
 }
 
 /// The process is up.
