@@ -84,25 +84,25 @@ impl Park {
         let order = CompanyOrder::default();
         let page = ids::page_request(first, after, |p| order.accepts(p))?;
         let after_given = page.after.is_some();
-        let found = loaders(ctx)
-            .load_one(CompaniesInPark {
+        // Both loads start in the same tick, so the totals batch with the park's `totals` field.
+        let (found, totals) = tokio::join!(
+            loaders(ctx).load_one(CompaniesInPark {
                 park: self.0.id,
-                page,
-            })
-            .await?
-            .unwrap_or(crate::services::page::Page {
-                items: Vec::new(),
-                has_next_page: false,
-            });
-        let total = if wants_total(ctx) {
-            loaders(ctx)
-                .load_one(TotalsOf(self.0.id))
-                .await?
-                .unwrap_or_default()
-                .companies as u64
-        } else {
-            0
-        };
+                page
+            }),
+            async {
+                if wants_total(ctx) {
+                    loaders(ctx).load_one(TotalsOf(self.0.id)).await
+                } else {
+                    Ok(None)
+                }
+            }
+        );
+        let found = found?.unwrap_or(crate::services::page::Page {
+            items: Vec::new(),
+            has_next_page: false,
+        });
+        let total = totals?.unwrap_or_default().companies as u64;
         Ok(list(found, after_given, total, Company))
     }
 
