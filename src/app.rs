@@ -29,7 +29,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("{e:?}"))
             .context("writing reference data")?;
         if settings.demo {
-            match demo::load(&db, chrono::Utc::now().date_naive()).await {
+            match demo::load(&db, crate::domain::today()).await {
                 Ok(demo::DemoOutcome::Loaded {
                     companies,
                     certifications,

@@ -97,7 +97,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let (db, _) = db::connect(&settings).await?;
             db::migrate(&db).await?;
-            let outcome = demo::load(&db, chrono::Utc::now().date_naive())
+            let outcome = demo::load(&db, ganbridge::domain::today())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))
                 .context("loading the demo dataset")?;

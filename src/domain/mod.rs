@@ -17,3 +17,17 @@ pub use place::{DistrictCode, ParkLevel};
 pub use service_line::{ServiceLine, ServiceLineFamily};
 pub use tender::{BidKind, BidStatus, CounterpartKind, TenderStatus};
 pub use uscc::{Uscc, UsccError};
+
+/// China Standard Time (UTC+8), the province's clock.
+pub const CHINA_STANDARD_TIME: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => unreachable!(),
+};
+
+/// Today's date in Jiangxi: the day on which a certificate expires there, whatever the
+/// server's time zone.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&CHINA_STANDARD_TIME)
+        .date_naive()
+}

@@ -12,12 +12,13 @@ use crate::entities::{alliance, alliance_member};
 use crate::error::AppError;
 use crate::services::alliance::{self as alliances, ORDER_TAG};
 
-/// Companies that answer tenders together (the province's Enterprise Alliance): a lead and
-/// members, each with a share of the work.
 pub struct Alliance(pub alliance::Model);
 
+/// Companies that answer tenders together (the province's Enterprise Alliance): a lead and
+/// members, each with a share of the work.
 #[Object]
 impl Alliance {
+    /// Opaque global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Alliance, self.0.id)
     }
@@ -39,7 +40,7 @@ impl Alliance {
 
     /// All members, the lead included, largest share first.
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<AllianceMember>> {
-        Ok(loaders(ctx)
+        Ok(loaders(ctx)?
             .load_one(MembersOf(self.0.id))
             .await?
             .unwrap_or_default()
@@ -48,24 +49,26 @@ impl Alliance {
             .collect())
     }
 
+    /// When the alliance was formed.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 }
 
 async fn company(ctx: &Context<'_>, id: i64) -> Result<Company> {
-    loaders(ctx)
+    loaders(ctx)?
         .load_one(CompanyById(id))
         .await?
         .map(Company)
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("company {id} missing")).into())
 }
 
-/// A company's place in an alliance.
 pub struct AllianceMember(alliance_member::Model);
 
+/// A company's place in an alliance.
 #[Object]
 impl AllianceMember {
+    /// The member company.
     async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
         company(ctx, self.0.company_id).await
     }
@@ -80,6 +83,7 @@ impl AllianceMember {
         self.0.accepted_at.is_some()
     }
 
+    /// When the company accepted; absent while the invitation is pending.
     async fn accepted_at(&self) -> Option<DateTime<Utc>> {
         self.0.accepted_at
     }
@@ -97,7 +101,7 @@ impl AllianceQuery {
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<List<Alliance>> {
-        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG)?;
+        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG && p.key.is_none())?;
         let db = &state(ctx).db;
         let found = alliances::list(db, &page).await?;
         let total = if wants_total(ctx) {

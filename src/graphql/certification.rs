@@ -15,8 +15,6 @@ use crate::services::certification::{
     self as certifications, CertificationFilter as Filter, ORDER_TAG,
 };
 
-/// A certificate or appraisal held by a company, as in its IAF CertSearch (or equivalent)
-/// record.
 pub struct Certification(pub certification::Model);
 
 impl Certification {
@@ -30,18 +28,24 @@ impl Certification {
 pub struct Verification {
     /// The register the record was checked against (e.g. IAF CertSearch).
     source: Option<String>,
+    /// Who verified the record.
     verified_by: Option<String>,
+    /// When the record was verified.
     verified_at: Option<DateTime<Utc>>,
 }
 
+/// A certificate or appraisal held by a company, as in its IAF CertSearch (or equivalent)
+/// record.
 #[Object]
 impl Certification {
+    /// Opaque global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Certification, self.0.id)
     }
 
+    /// The company holding the certificate.
     async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
-        loaders(ctx)
+        loaders(ctx)?
             .load_one(CompanyById(self.0.company_id))
             .await?
             .map(Company)
@@ -51,6 +55,7 @@ impl Certification {
             })
     }
 
+    /// The standard certified or appraised against.
     async fn standard(&self) -> CertificationStandard {
         self.0.standard
     }
@@ -60,6 +65,7 @@ impl Certification {
         self.0.maturity_level.map(i32::from)
     }
 
+    /// The number of the certificate or appraisal record.
     async fn certificate_number(&self) -> &str {
         &self.0.certificate_number
     }
@@ -74,14 +80,17 @@ impl Certification {
         self.0.accreditation_body.as_deref()
     }
 
+    /// What the certificate covers.
     async fn scope(&self) -> &str {
         &self.0.scope
     }
 
+    /// Date of issue.
     async fn issue_date(&self) -> Date {
         Date(self.0.issue_date)
     }
 
+    /// Last day of validity.
     async fn expiry_date(&self) -> Date {
         Date(self.0.expiry_date)
     }
@@ -91,6 +100,7 @@ impl Certification {
         self.effective_status(today())
     }
 
+    /// How the record was verified.
     async fn verification(&self) -> Verification {
         Verification {
             source: self.0.verification_source.clone(),
@@ -103,9 +113,11 @@ impl Certification {
 /// Narrows a list of certificates; every field given must hold.
 #[derive(InputObject, Default)]
 pub struct CertificationFilter {
+    /// Of this standard.
     standard: Option<CertificationStandard>,
     /// Status as of today.
     status: Option<CertificationStatus>,
+    /// Held by this company.
     company_id: Option<ID>,
 }
 
@@ -122,15 +134,25 @@ impl CertificationQuery {
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
         filter: Option<CertificationFilter>,
     ) -> Result<List<Certification>> {
-        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG)?;
+        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG && p.key.is_none())?;
         let filter = filter.unwrap_or_default();
         let filter = Filter {
             standard: filter.standard,
             status: filter.status,
-            company_id: filter
-                .company_id
-                .map(|id| ids::decode(&id, Kind::Company, "filter.companyId"))
-                .transpose()?,
+            company_id: match &filter.company_id {
+                Some(id) => {
+                    let number = ids::decode(id, Kind::Company, "filter.companyId")?;
+                    if loaders(ctx)?.load_one(CompanyById(number)).await?.is_none() {
+                        return Err(AppError::NotFound(format!(
+                            "no company has the ID '{}'",
+                            id.as_str()
+                        ))
+                        .into());
+                    }
+                    Some(number)
+                }
+                None => None,
+            },
         };
         let db = &state(ctx).db;
         let today = today();

@@ -19,11 +19,12 @@ use crate::services::company::{
     self as companies, CompanyFilter as Filter, CompanyOrder as Order, CompanySort,
 };
 
-/// A service-outsourcing company registered in Jiangxi.
 pub struct Company(pub company::Model);
 
+/// A service-outsourcing company registered in Jiangxi.
 #[Object]
 impl Company {
+    /// Opaque global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Company, self.0.id)
     }
@@ -43,6 +44,7 @@ impl Company {
         &self.0.name_zh
     }
 
+    /// The district (prefecture-level city) the company is registered in.
     async fn district(&self, ctx: &Context<'_>) -> Result<District> {
         District::by_id(ctx, self.0.district_id)
     }
@@ -52,12 +54,12 @@ impl Company {
         let Some(park) = self.0.park_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx).load_one(ParkById(park)).await?.map(Park))
+        Ok(loaders(ctx)?.load_one(ParkById(park)).await?.map(Park))
     }
 
     /// Lines of service offered.
     async fn service_lines(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLine>> {
-        Ok(loaders(ctx)
+        Ok(loaders(ctx)?
             .load_one(ServiceLinesOf(self.0.id))
             .await?
             .unwrap_or_default())
@@ -65,7 +67,7 @@ impl Company {
 
     /// Families (ITO, BPO, KPO) of the lines offered.
     async fn service_line_families(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLineFamily>> {
-        let lines = loaders(ctx)
+        let lines = loaders(ctx)?
             .load_one(ServiceLinesOf(self.0.id))
             .await?
             .unwrap_or_default();
@@ -83,6 +85,7 @@ impl Company {
         self.0.headcount
     }
 
+    /// Year the company was founded.
     async fn founded_year(&self) -> i32 {
         self.0.founded_year
     }
@@ -92,22 +95,27 @@ impl Company {
         self.0.leading
     }
 
+    /// English description.
     async fn description(&self) -> &str {
         &self.0.description
     }
 
+    /// Chinese description.
     async fn description_zh(&self) -> &str {
         &self.0.description_zh
     }
 
+    /// Website address.
     async fn website(&self) -> Option<&str> {
         self.0.website.as_deref()
     }
 
+    /// Public contact e-mail address.
     async fn contact_email(&self) -> Option<&str> {
         self.0.contact_email.as_deref()
     }
 
+    /// Public contact telephone number.
     async fn contact_phone(&self) -> Option<&str> {
         self.0.contact_phone.as_deref()
     }
@@ -119,7 +127,7 @@ impl Company {
         ctx: &Context<'_>,
         status: Option<CertificationStatus>,
     ) -> Result<Vec<Certification>> {
-        let all = loaders(ctx)
+        let all = loaders(ctx)?
             .load_one(CertificationsOf(self.0.id))
             .await?
             .unwrap_or_default();
@@ -133,7 +141,7 @@ impl Company {
 
     /// Yearly figures, oldest year first.
     async fn figures(&self, ctx: &Context<'_>) -> Result<Vec<CompanyFigures>> {
-        let figures = loaders(ctx)
+        let figures = loaders(ctx)?
             .load_one(FiguresOf(self.0.id))
             .await?
             .unwrap_or_default();
@@ -142,7 +150,7 @@ impl Company {
 
     /// The figures of the most recent year reported.
     async fn latest_figures(&self, ctx: &Context<'_>) -> Result<Option<CompanyFigures>> {
-        let figures = loaders(ctx)
+        let figures = loaders(ctx)?
             .load_one(FiguresOf(self.0.id))
             .await?
             .unwrap_or_default();
@@ -154,11 +162,11 @@ impl Company {
 
     /// Alliances the company leads or belongs to.
     async fn alliances(&self, ctx: &Context<'_>) -> Result<Vec<Alliance>> {
-        let ids = loaders(ctx)
+        let ids = loaders(ctx)?
             .load_one(AlliancesOf(self.0.id))
             .await?
             .unwrap_or_default();
-        let found = loaders(ctx)
+        let found = loaders(ctx)?
             .load_many(ids.iter().map(|&id| super::loaders::AllianceById(id)))
             .await?;
         Ok(ids
@@ -176,6 +184,7 @@ impl Company {
 /// One year of a company's figures, in US dollars.
 #[derive(SimpleObject)]
 pub struct CompanyFigures {
+    /// The reporting year.
     year: i32,
     /// Value of contracts signed in the year.
     contract_amount_usd: Decimal,
@@ -206,7 +215,9 @@ impl From<company_figures::Model> for CompanyFigures {
 /// Narrows a list of companies; every field given must hold.
 #[derive(InputObject, Default)]
 pub struct CompanyFilter {
+    /// Registered in this district.
     district: Option<DistrictCode>,
+    /// Sits in this park.
     park_id: Option<ID>,
     /// Offers this line of service.
     service_line: Option<ServiceLine>,
@@ -221,7 +232,7 @@ pub struct CompanyFilter {
 }
 
 impl CompanyFilter {
-    fn resolve(self, ctx: &Context<'_>) -> Result<Filter, AppError> {
+    async fn resolve(self, ctx: &Context<'_>) -> Result<Filter, AppError> {
         let district_id = match self.district {
             Some(code) => Some(
                 state(ctx)
@@ -234,10 +245,19 @@ impl CompanyFilter {
             ),
             None => None,
         };
-        let park_id = self
-            .park_id
-            .map(|id| ids::decode(&id, Kind::Park, "filter.parkId"))
-            .transpose()?;
+        let park_id = match &self.park_id {
+            Some(id) => {
+                let number = ids::decode(id, Kind::Park, "filter.parkId")?;
+                if loaders(ctx)?.load_one(ParkById(number)).await?.is_none() {
+                    return Err(AppError::NotFound(format!(
+                        "no park has the ID '{}'",
+                        id.as_str()
+                    )));
+                }
+                Some(number)
+            }
+            None => None,
+        };
         if let Some(min) = self.min_employees
             && min < 0
         {
@@ -275,21 +295,26 @@ pub enum CompanyOrderField {
     Name,
     /// Current number of employees.
     Headcount,
+    /// Year founded.
     FoundedYear,
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderDirection {
     #[default]
+    /// Ascending.
     Asc,
+    /// Descending.
     Desc,
 }
 
 #[derive(InputObject)]
 pub struct CompanyOrder {
     #[graphql(default)]
+    /// What to order by.
     field: CompanyOrderField,
     #[graphql(default)]
+    /// Ascending or descending.
     direction: OrderDirection,
 }
 
@@ -325,7 +350,7 @@ impl CompanyQuery {
     ) -> Result<List<Company>> {
         let order = Order::from(order_by);
         let page = ids::page_request(first, after, |p| order.accepts(p))?;
-        let filter = filter.unwrap_or_default().resolve(ctx)?;
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
         let db = &state(ctx).db;
         let today = today();
         let found = companies::list(db, &filter, order, &page, today).await?;

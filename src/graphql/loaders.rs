@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::{CertificationStandard, ServiceLine};
@@ -23,12 +23,13 @@ use crate::services::{
 
 pub struct Db(pub DatabaseConnection);
 
-pub type Loaders = DataLoader<Db, HashMapCache>;
+pub type Loaders = DataLoader<Db>;
 
-/// A loader for one request. Its cache lives as long as the request: a value asked for twice
-/// (a park's totals and its companies' count) is read once.
+/// A loader for one request, or one websocket connection. It keeps no cache: a long-lived
+/// connection must not see yesterday's data, and keys asked for in the same batch are read
+/// once anyway.
 pub fn loaders(db: DatabaseConnection) -> Loaders {
-    DataLoader::with_cache(Db(db), tokio::spawn, HashMapCache::default())
+    DataLoader::new(Db(db), tokio::spawn)
 }
 
 macro_rules! keyed {
@@ -96,6 +97,10 @@ keyed!(
     TotalsOf => ParkTotals, |db, ids| companies::park_totals(db, &ids).await?
 );
 keyed!(
+    /// How many tenders a counterpart has posted.
+    TenderCountOf => i64, |db, ids| tender::count_by_counterparts(db, &ids).await?
+);
+keyed!(
     /// A tender's service lines.
     TenderLinesOf => Vec<ServiceLine>, |db, ids| tender::service_lines(db, &ids).await?
 );
@@ -132,6 +137,48 @@ impl Loader<CompaniesInPark> for Db {
                         page: page.clone(),
                     },
                     found,
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One page of a counterpart's tenders, in the default order (by closing date).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TendersOfCounterpart {
+    pub counterpart: i64,
+    pub page: PageRequest,
+}
+
+impl Loader<TendersOfCounterpart> for Db {
+    type Value = Page<crate::entities::tender::Model>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[TendersOfCounterpart],
+    ) -> Result<HashMap<TendersOfCounterpart, Self::Value>, AppError> {
+        let mut by_page: HashMap<&PageRequest, Vec<i64>> = HashMap::new();
+        for key in keys {
+            by_page.entry(&key.page).or_default().push(key.counterpart);
+        }
+        let mut out = HashMap::new();
+        for (page, counterparts) in by_page {
+            let found = tender::first_of_counterparts(
+                &self.0,
+                &counterparts,
+                tender::TenderOrder::default(),
+                page,
+            )
+            .await?;
+            for (counterpart, page_found) in found {
+                out.insert(
+                    TendersOfCounterpart {
+                        counterpart,
+                        page: page.clone(),
+                    },
+                    page_found,
                 );
             }
         }

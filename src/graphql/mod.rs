@@ -22,9 +22,9 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, MergedObject, OutputType, Schema, SimpleObject,
 };
-use chrono::{NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 
+use crate::error::AppError;
 use crate::services::page::Page;
 use crate::services::reference::Reference;
 
@@ -70,13 +70,13 @@ pub(crate) fn state<'a>(ctx: &Context<'a>) -> &'a ApiState {
     ctx.data_unchecked::<ApiState>()
 }
 
-pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a loaders::Loaders {
-    ctx.data_unchecked::<loaders::Loaders>()
+/// The request's DataLoaders; every transport (HTTP, websocket) puts them in the request data.
+pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a loaders::Loaders, AppError> {
+    ctx.data::<loaders::Loaders>()
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the request carries no DataLoaders")))
 }
 
-pub(crate) fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
+pub(crate) use crate::domain::today;
 
 /// Extra fields of every connection.
 #[derive(SimpleObject)]

@@ -13,20 +13,23 @@ use crate::error::AppError;
 use crate::services::company::CompanyOrder;
 use crate::services::park::{self as parks, ORDER_TAG, ParkFilter as Filter};
 
-/// A service-outsourcing park or demonstration city.
 pub struct Park(pub park::Model);
 
 /// Totals over the companies a park holds today.
 #[derive(SimpleObject)]
 pub struct ParkTotals {
+    /// Companies in the park.
     companies: i64,
     /// Sum of the companies' current headcounts.
     employees: i64,
+    /// Of which leading companies.
     leading_companies: i64,
 }
 
+/// A service-outsourcing park or demonstration city.
 #[Object]
 impl Park {
+    /// Opaque global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Park, self.0.id)
     }
@@ -41,14 +44,17 @@ impl Park {
         &self.0.name_zh
     }
 
+    /// National demonstration city, provincial demonstration park, or other.
     async fn level(&self) -> ParkLevel {
         self.0.level
     }
 
+    /// The district the park is in.
     async fn district(&self, ctx: &Context<'_>) -> Result<District> {
         District::by_id(ctx, self.0.district_id)
     }
 
+    /// English description.
     async fn description(&self) -> &str {
         &self.0.description
     }
@@ -60,16 +66,18 @@ impl Park {
 
     /// The service lines the park concentrates on.
     async fn focus_industries(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLine>> {
-        Ok(loaders(ctx)
+        Ok(loaders(ctx)?
             .load_one(FocusOf(self.0.id))
             .await?
             .unwrap_or_default())
     }
 
+    /// Website address.
     async fn website(&self) -> Option<&str> {
         self.0.website.as_deref()
     }
 
+    /// Year the park was established.
     async fn established_year(&self) -> Option<i32> {
         self.0.established_year
     }
@@ -84,15 +92,16 @@ impl Park {
         let order = CompanyOrder::default();
         let page = ids::page_request(first, after, |p| order.accepts(p))?;
         let after_given = page.after.is_some();
+        let loaders = loaders(ctx)?;
         // Both loads start in the same tick, so the totals batch with the park's `totals` field.
         let (found, totals) = tokio::join!(
-            loaders(ctx).load_one(CompaniesInPark {
+            loaders.load_one(CompaniesInPark {
                 park: self.0.id,
                 page
             }),
             async {
                 if wants_total(ctx) {
-                    loaders(ctx).load_one(TotalsOf(self.0.id)).await
+                    loaders.load_one(TotalsOf(self.0.id)).await
                 } else {
                     Ok(None)
                 }
@@ -106,8 +115,9 @@ impl Park {
         Ok(list(found, after_given, total, Company))
     }
 
+    /// Totals over the companies in the park today.
     async fn totals(&self, ctx: &Context<'_>) -> Result<ParkTotals> {
-        let totals = loaders(ctx)
+        let totals = loaders(ctx)?
             .load_one(TotalsOf(self.0.id))
             .await?
             .unwrap_or_default();
@@ -122,7 +132,9 @@ impl Park {
 /// Narrows a list of parks; every field given must hold.
 #[derive(InputObject, Default)]
 pub struct ParkFilter {
+    /// In this district.
     district: Option<DistrictCode>,
+    /// Of this level.
     level: Option<ParkLevel>,
 }
 
@@ -139,7 +151,7 @@ impl ParkQuery {
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
         filter: Option<ParkFilter>,
     ) -> Result<List<Park>> {
-        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG)?;
+        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG && p.key.is_none())?;
         let filter = filter.unwrap_or_default();
         let api = state(ctx);
         let filter = Filter {

@@ -8,7 +8,6 @@ use crate::domain::{DistrictCode, ServiceLine, ServiceLineFamily};
 use crate::entities::{district, ftz_area};
 use crate::error::AppError;
 
-/// One of Jiangxi's 11 prefecture-level cities.
 pub struct District(pub district::Model);
 
 impl District {
@@ -25,8 +24,10 @@ impl District {
     }
 }
 
+/// One of Jiangxi's 11 prefecture-level cities.
 #[Object]
 impl District {
+    /// Opaque global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::District, self.0.id)
     }
@@ -52,15 +53,17 @@ impl District {
     }
 }
 
-/// An area of the China (Shanghai) Pilot Free Trade Zone.
 pub struct FreeTradeZoneArea(pub ftz_area::Model);
 
+/// An area of the China (Shanghai) Pilot Free Trade Zone.
 #[Object]
 impl FreeTradeZoneArea {
+    /// Opaque global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::FreeTradeZoneArea, self.0.id)
     }
 
+    /// Stable short code.
     async fn code(&self) -> &str {
         &self.0.code
     }
@@ -79,7 +82,9 @@ impl FreeTradeZoneArea {
 /// A line of service with its family and names.
 #[derive(SimpleObject)]
 pub struct ServiceLineInfo {
+    /// The line, as filters take it.
     line: ServiceLine,
+    /// Its family (ITO, BPO or KPO).
     family: ServiceLineFamily,
     /// English name.
     name: &'static str,

@@ -11,9 +11,13 @@ use crate::services::statistics::{self as stats, Figures, Growth as DomainGrowth
 /// the previous year's is zero.
 #[derive(SimpleObject)]
 pub struct Growth {
+    /// Change in the number of reporting companies.
     companies: Option<Decimal>,
+    /// Change in employees.
     employees: Option<Decimal>,
+    /// Change in the contract amount.
     contract_amount: Option<Decimal>,
+    /// Change in new international certificates.
     new_certificates: Option<Decimal>,
 }
 
@@ -31,6 +35,7 @@ impl From<DomainGrowth> for Growth {
 /// One district's figures for the year.
 #[derive(SimpleObject)]
 pub struct DistrictStatistics {
+    /// The district.
     district: District,
     /// Companies that reported figures for the year.
     companies: i64,
@@ -44,15 +49,16 @@ pub struct DistrictStatistics {
     growth: Option<Growth>,
 }
 
-/// The province's service-outsourcing figures for one year, computed from the records.
 pub struct Statistics(stats::Statistics);
 
 fn usd(cents: i64) -> Decimal {
     Decimal::new(cents, 2)
 }
 
+/// The province's service-outsourcing figures for one year, computed from the records.
 #[Object]
 impl Statistics {
+    /// The year the figures are for.
     async fn year(&self) -> i32 {
         self.0.province.year
     }

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::ids::{self, Kind};
-use super::loaders::{CounterpartById, RequiredOf, TenderLinesOf};
+use super::loaders::{
+    CounterpartById, RequiredOf, TenderCountOf, TenderLinesOf, TendersOfCounterpart,
+};
 use super::reference::FreeTradeZoneArea;
 use super::{List, list, loaders, state, wants_total};
 use crate::domain::{
@@ -15,6 +17,7 @@ use crate::domain::{
 use crate::entities::{counterpart, tender};
 use crate::error::AppError;
 use crate::graphql::company::OrderDirection;
+use crate::services::page::Page;
 use crate::services::tender::{
     self as tenders, TenderFilter as Filter, TenderOrder as Order, TenderSort, counterparts,
 };
@@ -40,7 +43,9 @@ impl From<DomainMoney> for Money {
 /// The period during which answers are received.
 #[derive(SimpleObject)]
 pub struct Period {
+    /// When the period opens.
     start_date: DateTime<Utc>,
+    /// When the period closes.
     end_date: DateTime<Utc>,
 }
 
@@ -53,11 +58,12 @@ pub struct Eligibility {
     min_employees: Option<i32>,
 }
 
-/// A demand posting by a counterpart, after the Open Contracting Data Standard (OCDS 1.1).
 pub struct Tender(pub tender::Model);
 
+/// A demand posting by a counterpart, after the Open Contracting Data Standard (OCDS 1.1).
 #[Object]
 impl Tender {
+    /// Opaque global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Tender, self.0.id)
     }
@@ -77,17 +83,19 @@ impl Tender {
         &self.0.title_zh
     }
 
+    /// English description.
     async fn description(&self) -> &str {
         &self.0.description_en
     }
 
+    /// Chinese description.
     async fn description_zh(&self) -> &str {
         &self.0.description_zh
     }
 
     /// The counterpart buying the service.
     async fn buyer(&self, ctx: &Context<'_>) -> Result<Counterpart> {
-        loaders(ctx)
+        loaders(ctx)?
             .load_one(CounterpartById(self.0.counterpart_id))
             .await?
             .map(Counterpart)
@@ -96,6 +104,7 @@ impl Tender {
             })
     }
 
+    /// Where the tender stands (OCDS tender status).
     async fn status(&self) -> TenderStatus {
         self.0.status
     }
@@ -111,6 +120,7 @@ impl Tender {
         Ok(Some(DomainMoney::from_minor(minor, currency).into()))
     }
 
+    /// The period during which answers are received.
     async fn tender_period(&self) -> Period {
         Period {
             start_date: self.0.tender_period_start,
@@ -125,14 +135,15 @@ impl Tender {
 
     /// Lines of service asked for.
     async fn service_lines(&self, ctx: &Context<'_>) -> Result<Vec<ServiceLine>> {
-        Ok(loaders(ctx)
+        Ok(loaders(ctx)?
             .load_one(TenderLinesOf(self.0.id))
             .await?
             .unwrap_or_default())
     }
 
+    /// What an answering company (or alliance, together) must have.
     async fn eligibility(&self, ctx: &Context<'_>) -> Result<Eligibility> {
-        let certifications = loaders(ctx)
+        let certifications = loaders(ctx)?
             .load_one(RequiredOf(self.0.id))
             .await?
             .unwrap_or_default();
@@ -142,20 +153,23 @@ impl Tender {
         })
     }
 
+    /// When the tender was posted.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the tender last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
 }
 
-/// A buyer of services: a Shanghai Free Trade Zone firm or another organisation.
 pub struct Counterpart(pub counterpart::Model);
 
+/// A buyer of services: a Shanghai Free Trade Zone firm or another organisation.
 #[Object]
 impl Counterpart {
+    /// Opaque global ID.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Counterpart, self.0.id)
     }
@@ -170,6 +184,7 @@ impl Counterpart {
         &self.0.name_zh
     }
 
+    /// What kind of organisation it is.
     async fn kind(&self) -> CounterpartKind {
         self.0.kind
     }
@@ -184,6 +199,7 @@ impl Counterpart {
             .map(FreeTradeZoneArea)
     }
 
+    /// City where it is registered.
     async fn city(&self) -> &str {
         &self.0.city
     }
@@ -193,10 +209,12 @@ impl Counterpart {
         self.0.uscc.as_deref()
     }
 
+    /// English description.
     async fn description(&self) -> &str {
         &self.0.description
     }
 
+    /// Website address.
     async fn website(&self) -> Option<&str> {
         self.0.website.as_deref()
     }
@@ -208,11 +226,34 @@ impl Counterpart {
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<List<Tender>> {
-        let filter = Filter {
-            counterpart_id: Some(self.0.id),
-            ..Default::default()
-        };
-        tender_list(ctx, first, after, filter, Order::default()).await
+        let order = Order::default();
+        let page = ids::page_request(first, after, |p| order.accepts(p))?;
+        let after_given = page.after.is_some();
+        let loaders = loaders(ctx)?;
+        let (found, total) = tokio::join!(
+            loaders.load_one(TendersOfCounterpart {
+                counterpart: self.0.id,
+                page
+            }),
+            async {
+                if wants_total(ctx) {
+                    loaders.load_one(TenderCountOf(self.0.id)).await
+                } else {
+                    Ok(None)
+                }
+            }
+        );
+        let found = found?.unwrap_or(Page {
+            items: Vec::new(),
+            has_next_page: false,
+        });
+        let total = total?.unwrap_or_default();
+        Ok(list(
+            found,
+            after_given,
+            u64::try_from(total).unwrap_or_default(),
+            Tender,
+        ))
     }
 }
 
@@ -237,9 +278,11 @@ async fn tender_list(
 /// Narrows a list of tenders; every field given must hold.
 #[derive(InputObject, Default)]
 pub struct TenderFilter {
+    /// In this status.
     status: Option<TenderStatus>,
     /// Asks for this line of service.
     service_line: Option<ServiceLine>,
+    /// Posted by this counterpart.
     counterpart_id: Option<ID>,
     /// Closes at or after this instant.
     closing_after: Option<DateTime<Utc>>,
@@ -257,8 +300,10 @@ pub enum TenderOrderField {
 #[derive(InputObject)]
 pub struct TenderOrder {
     #[graphql(default)]
+    /// What to order by.
     field: TenderOrderField,
     #[graphql(default)]
+    /// Ascending or descending.
     direction: OrderDirection,
 }
 
@@ -280,10 +325,24 @@ impl TenderQuery {
         let filter = Filter {
             status: filter.status,
             service_lines: filter.service_line.map(|l| vec![l]),
-            counterpart_id: filter
-                .counterpart_id
-                .map(|id| ids::decode(&id, Kind::Counterpart, "filter.counterpartId"))
-                .transpose()?,
+            counterpart_id: match &filter.counterpart_id {
+                Some(id) => {
+                    let number = ids::decode(id, Kind::Counterpart, "filter.counterpartId")?;
+                    if loaders(ctx)?
+                        .load_one(CounterpartById(number))
+                        .await?
+                        .is_none()
+                    {
+                        return Err(AppError::NotFound(format!(
+                            "no counterpart has the ID '{}'",
+                            id.as_str()
+                        ))
+                        .into());
+                    }
+                    Some(number)
+                }
+                None => None,
+            },
             closing_after: filter.closing_after,
         };
         let order = order_by.map_or_else(Order::default, |o| Order {
@@ -314,7 +373,9 @@ impl TenderQuery {
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<List<Counterpart>> {
-        let page = ids::page_request(first, after, |p| p.order == counterparts::ORDER_TAG)?;
+        let page = ids::page_request(first, after, |p| {
+            p.order == counterparts::ORDER_TAG && p.key.is_none()
+        })?;
         let db = &state(ctx).db;
         let found = counterparts::list(db, &page).await?;
         let total = if wants_total(ctx) {

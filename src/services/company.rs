@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, WindowStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
-use super::page::{Keyset, Page, PageRequest, SortKey, paginate};
+use super::page::{Keyset, Page, PageRequest, SortKey, first_per_group, paginate};
 use crate::domain::{CertificationStandard, CertificationStatus, ServiceLine, VerificationStatus};
 use crate::entities::{certification, company, company_figures, company_service_line};
 use crate::error::AppResult;
@@ -73,9 +73,17 @@ impl CompanyOrder {
         }
     }
 
-    /// Whether a position was taken in this ordering.
+    /// Whether a position was taken in this ordering (and carries a key of the right kind).
     pub fn accepts(&self, position: &Keyset) -> bool {
-        position.order == self.tag()
+        let key_fits = matches!(
+            (self.sort, &position.key),
+            (CompanySort::Name, Some(SortKey::Text(_)))
+                | (
+                    CompanySort::Headcount | CompanySort::FoundedYear,
+                    Some(SortKey::Int(_))
+                )
+        );
+        position.order == self.tag() && key_fits
     }
 }
 
@@ -208,60 +216,26 @@ pub async fn figures(
     Ok(map)
 }
 
-/// The first page of companies in each of several parks, ordered by name, in one statement
-/// (a window function numbers each park's companies).
+/// The first page of companies in each of several parks, ordered by name, in one statement.
 pub async fn first_in_parks(
     db: &DatabaseConnection,
     park_ids: &[i64],
     page: &PageRequest,
 ) -> AppResult<HashMap<i64, Page<company::Model>>> {
     let order = CompanyOrder::default();
-    let mut inner =
-        company::Entity::find().filter(company::Column::ParkId.is_in(park_ids.iter().copied()));
-    if let Some(after) = &page.after {
-        inner = inner.filter(super::page::after_condition(
-            Some(company::Column::NameEn),
-            company::Column::Id,
-            &Order::Asc,
-            after,
-        ));
-    }
-    let mut inner = inner.into_query();
-    inner.expr_window_as(
-        Expr::cust("ROW_NUMBER()"),
-        WindowStatement::partition_by(company::Column::ParkId)
-            .order_by(company::Column::NameEn, Order::Asc)
-            .order_by(company::Column::Id, Order::Asc)
-            .to_owned(),
-        Alias::new("row_in_park"),
-    );
-    let outer = Query::select()
-        .column(Asterisk)
-        .from_subquery(inner, Alias::new("numbered"))
-        .and_where(Expr::col(Alias::new("row_in_park")).lte(page.first as i64 + 1))
-        .order_by(Alias::new("row_in_park"), Order::Asc)
-        .to_owned();
-    let statement = db.get_database_backend().build(&outer);
-    let rows = company::Entity::find()
-        .from_raw_sql(statement)
-        .all(db)
-        .await?;
-    let mut grouped: HashMap<i64, Vec<company::Model>> =
-        park_ids.iter().map(|&id| (id, Vec::new())).collect();
-    for row in rows {
-        if let Some(park) = row.park_id {
-            grouped.entry(park).or_default().push(row);
-        }
-    }
-    Ok(grouped
-        .into_iter()
-        .map(|(park, rows)| {
-            (
-                park,
-                Page::from_rows(rows, page.first, |c| order.position(c)),
-            )
-        })
-        .collect())
+    Ok(first_per_group(
+        db,
+        company::Entity::find(),
+        company::Column::ParkId,
+        park_ids,
+        Some(company::Column::NameEn),
+        company::Column::Id,
+        Order::Asc,
+        page,
+        |c| c.park_id,
+        |c| order.position(c),
+    )
+    .await?)
 }
 
 /// Per-park totals over the companies in it today.

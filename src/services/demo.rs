@@ -19,8 +19,8 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sea_orm::{
-    ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QuerySelect, TransactionTrait,
 };
 
 use crate::domain::*;
@@ -73,6 +73,18 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> AppResult<DemoOu
     let plan = Plan::generate(today);
 
     let txn = db.begin().await?;
+    // Several servers may start at once on one PostgreSQL: one loads, the others wait here,
+    // then find the companies and leave them be.
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(2014062501)")
+            .await?;
+    }
+    let existing = company::Entity::find().count(&txn).await?;
+    if existing > 0 {
+        return Ok(DemoOutcome::AlreadyPopulated {
+            companies: existing,
+        });
+    }
     let created = Utc
         .with_ymd_and_hms(2015, 6, 1, 0, 0, 0)
         .single()
@@ -274,16 +286,7 @@ const PARKS: &[ParkPlan] = {
 /// The leading companies of the public record: English, Chinese, lines, founded, employees in
 /// 2013 and 2014, park index.
 #[allow(clippy::type_complexity)]
-const LEADING: &[(
-    &str,
-    &str,
-    &[ServiceLine],
-    i32,
-    i64,
-    i64,
-    Option<usize>,
-    &str,
-)] = {
+const LEADING: &[(&str, &str, &[ServiceLine], i32, i64, i64, Option<usize>)] = {
     use ServiceLine::*;
     &[
         (
@@ -294,7 +297,6 @@ const LEADING: &[(
             2_700,
             2_800,
             Some(0),
-            "tellhow.com",
         ),
         (
             "Thinvent Digital Technology Co., Ltd.",
@@ -304,7 +306,6 @@ const LEADING: &[(
             1_500,
             1_600,
             Some(1),
-            "thinvent.com",
         ),
         (
             "PioneerChina Software Co., Ltd.",
@@ -314,7 +315,6 @@ const LEADING: &[(
             1_150,
             1_200,
             Some(3),
-            "pioneerchina.com",
         ),
         (
             "Tenone Technology Co., Ltd.",
@@ -324,7 +324,6 @@ const LEADING: &[(
             560,
             600,
             Some(0),
-            "tenone.com.cn",
         ),
         (
             "K.T Cartoon Co., Ltd.",
@@ -334,7 +333,6 @@ const LEADING: &[(
             420,
             450,
             Some(3),
-            "ktcartoon.com",
         ),
     ]
 };
@@ -471,7 +469,7 @@ impl Plan {
     fn generate(today: NaiveDate) -> Plan {
         let mut rng = ChaCha8Rng::seed_from_u64(SEED);
         let companies = generate_companies(&mut rng);
-        let certifications = generate_certifications(&mut rng, &companies);
+        let certifications = generate_certifications(&mut rng, &companies, today);
         let tenders = generate_tenders(&mut rng, today);
         let alliances = generate_alliances(&companies);
         Plan {
@@ -496,7 +494,7 @@ fn generate_companies(rng: &mut ChaCha8Rng) -> Vec<CompanyPlan> {
             .unwrap_or_default()
     };
 
-    for &(en, zh, lines, founded, _, _, park, site) in LEADING {
+    for &(en, zh, lines, founded, _, _, park) in LEADING {
         companies.push(CompanyPlan {
             uscc: uscc(rng, DistrictCode::Nanchang),
             name_en: en.into(),
@@ -514,7 +512,8 @@ fn generate_companies(rng: &mut ChaCha8Rng) -> Vec<CompanyPlan> {
                 "全省重点服务外包企业之一，业务涵盖{}。本演示数据中的数字与代码仅作示例。",
                 lines.iter().map(|l| l.name_zh()).collect::<Vec<_>>().join("、")
             ),
-            website: Some(format!("https://www.{site}")),
+            // The real companies' own sites and contacts are theirs to publish.
+            website: None,
             figures: Vec::new(),
             offshore_share: 45,
         });
@@ -626,7 +625,9 @@ fn generate_companies(rng: &mut ChaCha8Rng) -> Vec<CompanyPlan> {
             rng.random_range(1998..=2012)
         };
         if c.founded < 2012 && rng.random_range(0..100) < 40 {
-            c.website = Some(format!("https://www.example-{i:04}.cn"));
+            // The reserved `.example` domain (RFC 2606): fictional firms get addresses that
+            // can never reach a real one.
+            c.website = Some(format!("https://company-{i:04}.example"));
         }
     }
 
@@ -701,10 +702,16 @@ fn generate_companies(rng: &mut ChaCha8Rng) -> Vec<CompanyPlan> {
     companies
 }
 
-fn generate_certifications(rng: &mut ChaCha8Rng, companies: &[CompanyPlan]) -> Vec<CertPlan> {
+fn generate_certifications(
+    rng: &mut ChaCha8Rng,
+    companies: &[CompanyPlan],
+    today: NaiveDate,
+) -> Vec<CertPlan> {
     use CertificationStandard::*;
     let [(y13, _, _, _, c13), (y14, _, _, _, c14)] = PUBLISHED;
-    let horizon = date(2026, 6, 30);
+    // Chains are drawn to a far horizon, independent of the day of loading, so the draws (and
+    // the 2013/2014 figures) never change; certificates not yet issued today are dropped below.
+    let horizon = date(2100, 12, 31);
     let standards: [(CertificationStandard, u32); 11] = [
         (Iso9001, 30),
         (CmmiDev, 18),
@@ -841,6 +848,7 @@ fn generate_certifications(rng: &mut ChaCha8Rng, companies: &[CompanyPlan]) -> V
             issue = next_issue;
         }
     }
+    certs.retain(|c| c.issue <= today);
     certs
 }
 

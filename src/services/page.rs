@@ -116,3 +116,62 @@ pub fn paginate<E: EntityTrait, C: ColumnTrait>(
     }
     select.order_by(id, order).limit(page.first + 1)
 }
+
+/// The first page of each of several groups (a park's companies, a buyer's tenders) in one
+/// statement: a window function numbers each group's rows and only the first `first + 1` of
+/// each are kept.
+#[allow(clippy::too_many_arguments)]
+pub async fn first_per_group<E, C>(
+    db: &sea_orm::DatabaseConnection,
+    select: Select<E>,
+    group: C,
+    groups: &[i64],
+    sort: Option<C>,
+    id: C,
+    order: Order,
+    page: &PageRequest,
+    group_of: impl Fn(&E::Model) -> Option<i64>,
+    position: impl Fn(&E::Model) -> Keyset,
+) -> Result<std::collections::HashMap<i64, Page<E::Model>>, sea_orm::DbErr>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+{
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, WindowStatement};
+
+    let mut select = select.filter(group.is_in(groups.iter().copied()));
+    if let Some(after) = &page.after {
+        select = select.filter(after_condition(sort, id, &order, after));
+    }
+    let mut window = WindowStatement::partition_by(group);
+    if let Some(sort) = sort {
+        window.order_by(sort, order.clone());
+    }
+    window.order_by(id, order);
+    let mut inner = select.into_query();
+    inner.expr_window_as(
+        Expr::cust("ROW_NUMBER()"),
+        window,
+        Alias::new("row_in_group"),
+    );
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("numbered"))
+        .and_where(Expr::col(Alias::new("row_in_group")).lte(page.first as i64 + 1))
+        .order_by(Alias::new("row_in_group"), Order::Asc)
+        .to_owned();
+    let statement = db.get_database_backend().build(&outer);
+    let rows = E::find().from_raw_sql(statement).all(db).await?;
+    let mut grouped: std::collections::HashMap<i64, Vec<E::Model>> =
+        groups.iter().map(|&g| (g, Vec::new())).collect();
+    for row in rows {
+        if let Some(g) = group_of(&row) {
+            grouped.entry(g).or_default().push(row);
+        }
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|(g, rows)| (g, Page::from_rows(rows, page.first, &position)))
+        .collect())
+}

@@ -9,7 +9,7 @@ use sea_orm::{
     QuerySelect, QueryTrait, Select,
 };
 
-use super::page::{Keyset, Page, PageRequest, SortKey, paginate};
+use super::page::{Keyset, Page, PageRequest, SortKey, first_per_group, paginate};
 use crate::domain::{CertificationStandard, ServiceLine, TenderStatus};
 use crate::entities::{counterpart, tender, tender_required_certification, tender_service_line};
 use crate::error::AppResult;
@@ -46,8 +46,13 @@ impl TenderOrder {
         }
     }
 
+    /// Whether a position was taken in this ordering (and carries a key of the right kind).
     pub fn accepts(&self, position: &Keyset) -> bool {
-        position.order == self.tag()
+        let key_fits = matches!(
+            (self.sort, &position.key),
+            (TenderSort::ClosingDate, Some(SortKey::Time(_))) | (TenderSort::Posted, None)
+        );
+        position.order == self.tag() && key_fits
     }
 
     fn position(&self, t: &tender::Model) -> Keyset {
@@ -108,6 +113,56 @@ pub async fn list(
 
 pub async fn count(db: &DatabaseConnection, filter: &TenderFilter) -> AppResult<u64> {
     Ok(filtered(filter).count(db).await?)
+}
+
+/// The first page of tenders of each of several counterparts, in one statement.
+pub async fn first_of_counterparts(
+    db: &DatabaseConnection,
+    counterpart_ids: &[i64],
+    order: TenderOrder,
+    page: &PageRequest,
+) -> AppResult<HashMap<i64, Page<tender::Model>>> {
+    let direction = if order.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let sort = match order.sort {
+        TenderSort::ClosingDate => Some(tender::Column::TenderPeriodEnd),
+        TenderSort::Posted => None,
+    };
+    Ok(first_per_group(
+        db,
+        tender::Entity::find(),
+        tender::Column::CounterpartId,
+        counterpart_ids,
+        sort,
+        tender::Column::Id,
+        direction,
+        page,
+        |t| Some(t.counterpart_id),
+        |t| order.position(t),
+    )
+    .await?)
+}
+
+/// How many tenders each counterpart has posted.
+pub async fn count_by_counterparts(
+    db: &DatabaseConnection,
+    counterpart_ids: &[i64],
+) -> AppResult<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = tender::Entity::find()
+        .select_only()
+        .column(tender::Column::CounterpartId)
+        .column_as(tender::Column::Id.count(), "tenders")
+        .filter(tender::Column::CounterpartId.is_in(counterpart_ids.iter().copied()))
+        .group_by(tender::Column::CounterpartId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut map: HashMap<i64, i64> = counterpart_ids.iter().map(|&id| (id, 0)).collect();
+    map.extend(rows);
+    Ok(map)
 }
 
 pub async fn by_id(db: &DatabaseConnection, id: i64) -> AppResult<Option<tender::Model>> {

@@ -193,6 +193,47 @@ async fn a_cursor_from_another_ordering_is_refused() {
 }
 
 #[tokio::test]
+async fn a_tampered_cursor_is_bad_input_on_every_store() {
+    let app = spawn_app(true).await;
+    use base64::Engine;
+    let encode = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+    for (order, cursor) in [
+        // A number where the name ordering keeps text.
+        (
+            json!(null),
+            encode(r#"{"order":"company.name.asc","key":{"Int":1},"id":3}"#),
+        ),
+        // No key at all on a sorted ordering.
+        (
+            json!(null),
+            encode(r#"{"order":"company.name.asc","key":null,"id":3}"#),
+        ),
+        // Text where the headcount ordering keeps numbers.
+        (
+            json!({ "field": "HEADCOUNT" }),
+            encode(r#"{"order":"company.headcount.asc","key":{"Text":"x"},"id":3}"#),
+        ),
+    ] {
+        let (code, message) = app
+            .error(PAGE, json!({ "first": 3, "after": cursor, "order": order }))
+            .await;
+        assert_eq!(code, "BAD_USER_INPUT", "{message}");
+    }
+}
+
+#[tokio::test]
+async fn filtering_by_an_unknown_park_is_not_found() {
+    let app = spawn_app(true).await;
+    let (code, message) = app
+        .error(
+            PAGE,
+            json!({ "filter": { "parkId": base64_id("Park:999") } }),
+        )
+        .await;
+    assert_eq!(code, "NOT_FOUND", "{message}");
+}
+
+#[tokio::test]
 async fn one_company_by_id_unknown_and_misdirected_ids() {
     let app = spawn_app(true).await;
     let page = app

@@ -1,6 +1,7 @@
 //! Integration tests over real HTTP against a real database (SQLite by default, PostgreSQL when
 //! `DATABASE_URL` names one).
 
+mod cli;
 mod companies;
 mod helpers;
 mod http;
@@ -10,3 +11,4 @@ mod parks;
 mod schema;
 mod statistics;
 mod tenders;
+mod websocket;

@@ -116,3 +116,65 @@ async fn certificates_filtered_by_status_follow_their_dates() {
         "every certificate has exactly one status"
     );
 }
+
+#[tokio::test]
+async fn tenders_page_by_closing_date_in_either_direction() {
+    let app = spawn_app(true).await;
+    let query = "query($after: String, $order: TenderOrder) { tenders(first: 5, after: $after, orderBy: $order) {
+        totalCount nodes { id closesAt } pageInfo { hasNextPage endCursor } } }";
+    for direction in ["ASC", "DESC"] {
+        let order = json!({ "field": "CLOSING_DATE", "direction": direction });
+        let (mut seen, mut closing, mut after) = (Vec::new(), Vec::new(), serde_json::Value::Null);
+        let total = loop {
+            let page = app
+                .data(query, json!({ "after": after, "order": order }))
+                .await["tenders"]
+                .clone();
+            for t in page["nodes"].as_array().unwrap() {
+                seen.push(t["id"].as_str().unwrap().to_owned());
+                closing.push(instant(&t["closesAt"]));
+            }
+            if page["pageInfo"]["hasNextPage"] == false {
+                break page["totalCount"].as_u64().unwrap() as usize;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        };
+        assert_eq!(seen.len(), total);
+        assert_eq!(
+            seen.iter().collect::<std::collections::HashSet<_>>().len(),
+            total,
+            "no repeats"
+        );
+        let ordered = closing.windows(2).all(|w| {
+            if direction == "ASC" {
+                w[0] <= w[1]
+            } else {
+                w[0] >= w[1]
+            }
+        });
+        assert!(ordered, "{direction}: {closing:?}");
+    }
+}
+
+#[tokio::test]
+async fn counterparts_list_their_tenders_in_few_statements() {
+    let app = spawn_app(true).await;
+    let query = "{ counterparts(first: 50) { totalCount nodes { name tenders(first: 3) { totalCount nodes { title } } } } }";
+    let before = app.statements.get();
+    let data = app.data(query, json!({})).await;
+    let cost = app.statements.get() - before;
+    let counterparts = data["counterparts"]["nodes"].as_array().unwrap();
+    assert!(counterparts.len() >= 10);
+    let listed: i64 = counterparts
+        .iter()
+        .map(|c| c["tenders"]["totalCount"].as_i64().unwrap())
+        .sum();
+    let all = app.data("{ tenders { totalCount } }", json!({})).await;
+    assert_eq!(listed, all["tenders"]["totalCount"].as_i64().unwrap());
+    for c in counterparts {
+        assert!(c["tenders"]["nodes"].as_array().unwrap().len() <= 3);
+    }
+    // Counterparts, their count, their tenders' first pages, the tenders' counts: 4, with room for a
+    // split batch; one query per counterpart would be over 20.
+    assert!(cost <= 6, "{cost} statements");
+}

@@ -1,0 +1,59 @@
+//! The `ganbridge` command as a user runs it.
+
+use std::process::Command;
+
+fn ganbridge() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ganbridge"))
+}
+
+#[test]
+fn export_schema_prints_the_committed_sdl() {
+    let output = ganbridge()
+        .arg("export-schema")
+        .output()
+        .expect("running ganbridge");
+    assert!(output.status.success());
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    assert!(
+        String::from_utf8(output.stdout).unwrap() == committed,
+        "export-schema differs from schema.graphql"
+    );
+}
+
+#[test]
+fn seed_demo_loads_once_into_an_empty_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let output = ganbridge()
+            .args(["seed", "demo"])
+            .env("GANBRIDGE_DATA_DIR", dir.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("running ganbridge");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let first = run();
+    assert!(first.contains("1056 companies"), "{first}");
+    assert!(dir.path().join("ganbridge.db").exists());
+    let second = run();
+    assert!(second.contains("already holds 1056 companies"), "{second}");
+}
+
+#[test]
+fn a_bad_configuration_is_reported_not_panicked() {
+    let output = ganbridge()
+        .arg("migrate")
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .output()
+        .expect("running ganbridge");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("connecting to PostgreSQL"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
