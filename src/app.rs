@@ -1,23 +1,29 @@
 //! Building the application: database, migrations, reference data, the optional demo load, the
-//! schema, and a bound listener. Tests build it exactly as `ganbridge serve` does, on port 0.
+//! search engine and its sync worker, the schema, and a bound listener. Tests build it exactly
+//! as `ganbridge serve` does, on port 0.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use sea_orm::DatabaseConnection;
+use tokio::sync::{Notify, watch};
 
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::graphql::{self, ApiState};
 use crate::http;
-use crate::services::{demo, reference};
+use crate::search::outbox::{SyncHealth, SyncWorker, reindex};
+use crate::search::{self, SearchEngine};
+use crate::services::{demo, reference, search as index};
 
 pub struct Application {
     acceptor: TcpAcceptor,
     address: SocketAddr,
     state: ApiState,
     statements: StatementCounter,
+    worker: SyncWorker,
 }
 
 impl Application {
@@ -49,6 +55,7 @@ impl Application {
         let reference = reference::load(&db)
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let engine = search::open(settings).context("opening the search engine")?;
         let acceptor = TcpListener::bind(settings.listen.clone())
             .into_acceptor()
             .await
@@ -58,11 +65,34 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("reading the bound address")?;
+        // The sync worker has a small pool of its own: it never takes a connection a request
+        // is waiting for, and its statements are counted apart.
+        let mut worker_settings = settings.clone();
+        worker_settings.db_max_connections = 2;
+        let (worker_db, _) = db::connect(&worker_settings).await?;
+        let worker = SyncWorker {
+            db: worker_db,
+            reference: reference.clone(),
+            engine: engine.clone(),
+            wake: Arc::new(Notify::new()),
+            health: Arc::new(SyncHealth::default()),
+        };
+        let state = ApiState {
+            db,
+            reference,
+            search: engine,
+            search_wake: worker.wake.clone(),
+            sync_health: worker.health.clone(),
+            outbox_lag_threshold: std::time::Duration::from_secs(
+                settings.outbox_lag_threshold_secs,
+            ),
+        };
         Ok(Self {
             acceptor,
             address,
-            state: ApiState { db, reference },
+            state,
             statements,
+            worker,
         })
     }
 
@@ -74,21 +104,59 @@ impl Application {
         &self.state.db
     }
 
+    pub fn search(&self) -> Arc<dyn SearchEngine> {
+        self.state.search.clone()
+    }
+
     /// Statements executed so far: what tests count to prove batching.
     pub fn statements(&self) -> StatementCounter {
         self.statements.clone()
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish (up to 10 s).
+    /// Serves until `shutdown` completes, then lets in-flight requests finish (up to 10 s) and
+    /// stops the search sync worker at a batch boundary.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let (stop_worker, stopped) = watch::channel(false);
+        let worker = self.worker.clone();
+        let sync = tokio::spawn(async move {
+            rebuild_if_empty(&worker).await;
+            worker.run(stopped).await;
+        });
         let schema = graphql::schema(self.state.clone());
         let routes = http::routes(schema, self.state, self.statements);
-        poem::Server::new_with_acceptor(self.acceptor)
+        let served = poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes, shutdown, Some(std::time::Duration::from_secs(10)))
             .await
-            .context("serving HTTP")
+            .context("serving HTTP");
+        let _ = stop_worker.send(true);
+        let _ = sync.await;
+        served
+    }
+}
+
+/// An empty index over a database that has objects (a new data directory, a new Meilisearch,
+/// a database from before search) is rebuilt once, in the background.
+async fn rebuild_if_empty(worker: &SyncWorker) {
+    let empty_index = matches!(worker.engine.count().await, Ok(0));
+    if !empty_index {
+        return;
+    }
+    match index::all_keys(&worker.db).await {
+        Ok(keys) if !keys.is_empty() => {
+            match reindex(&worker.db, &worker.reference, worker.engine.as_ref()).await {
+                Ok(n) => tracing::info!(
+                    documents = n,
+                    engine = worker.engine.name(),
+                    "built the empty search index"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = ?e, "could not build the search index now; the outbox will fill it")
+                }
+            }
+        }
+        _ => {}
     }
 }

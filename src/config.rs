@@ -2,7 +2,7 @@
 //!
 //! The file is `ganbridge.toml` in the working directory, or the path in `GANBRIDGE_CONFIG`.
 //! Every setting can be given as `GANBRIDGE_<NAME>` (e.g. `GANBRIDGE_LISTEN`); the database URL
-//! also as the conventional `DATABASE_URL`. The defaults run the embedded mode: SQLite under
+//! also as the conventional `DATABASE_URL`, Meilisearch's as `MEILI_URL` and `MEILI_MASTER_KEY`. The defaults run the embedded mode: SQLite under
 //! `./data`, nothing to install.
 
 use std::path::PathBuf;
@@ -27,6 +27,13 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
+    /// Meilisearch's address; unset means the embedded engine in `<data_dir>/search/`.
+    pub meili_url: Option<String>,
+    pub meili_master_key: Option<SecretString>,
+    /// The Meilisearch index Ganbridge owns.
+    pub meili_index: String,
+    /// `/readyz` fails when the oldest unapplied search change is older than this.
+    pub outbox_lag_threshold_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -46,6 +53,10 @@ impl Default for Settings {
             demo: true,
             db_max_connections: 10,
             log_format: LogFormat::Pretty,
+            meili_url: None,
+            meili_master_key: None,
+            meili_index: "ganbridge".into(),
+            outbox_lag_threshold_secs: 60,
         }
     }
 }
@@ -63,7 +74,7 @@ impl Settings {
         Figment::new()
             .merge(Toml::file(file))
             .merge(Env::prefixed("GANBRIDGE_").ignore(&["CONFIG"]))
-            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::raw().only(&["DATABASE_URL", "MEILI_URL", "MEILI_MASTER_KEY"]))
             .extract()
             .map_err(Box::new)
     }

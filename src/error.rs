@@ -28,6 +28,8 @@ pub enum AppError {
     Conflict(String),
     /// A backing service is unreachable; retrying later may succeed.
     ServiceUnavailable(String),
+    /// The search engine is unreachable or failing; the rest of the API still answers.
+    SearchUnavailable(String),
     Internal(Arc<anyhow::Error>),
 }
 
@@ -60,6 +62,7 @@ impl AppError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Conflict(_) => "CONFLICT",
             Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::SearchUnavailable(_) => "SEARCH_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -89,6 +92,10 @@ impl From<AppError> for async_graphql::Error {
             | AppError::Conflict(message)
             | AppError::ServiceUnavailable(message) => (message, None),
             AppError::Unauthenticated => ("a valid API key is required".to_owned(), None),
+            AppError::SearchUnavailable(detail) => {
+                tracing::error!(error = %detail, "search unavailable");
+                ("search is unavailable; retry later".to_owned(), None)
+            }
             AppError::Internal(inner) => {
                 tracing::error!(error = ?inner, "internal error");
                 ("internal error".to_owned(), None)

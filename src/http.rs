@@ -81,18 +81,56 @@ fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can serve: its database answers.
+/// The process can serve: its database answers, its search engine answers, and the search
+/// index is not further behind the database than the threshold allows.
 #[handler]
 async fn readyz(state: Data<&ApiState>) -> Response {
-    match state.db.ping().await {
-        Ok(()) => Json(json!({ "ready": true, "database": "ok" })).into_response(),
-        Err(error) => {
-            tracing::warn!(%error, "readiness check: database unreachable");
-            Json(json!({ "ready": false, "database": "unreachable" }))
-                .with_status(StatusCode::SERVICE_UNAVAILABLE)
-                .into_response()
-        }
+    let database = state.db.ping().await;
+    if let Err(error) = &database {
+        tracing::warn!(%error, "readiness check: database unreachable");
     }
+    let search = state.search.health().await;
+    if let Err(error) = &search {
+        tracing::warn!(%error, "readiness check: search engine unreachable");
+    }
+    let outbox = match &database {
+        Ok(()) => crate::services::search::status(&state.db).await.ok(),
+        Err(_) => None,
+    };
+    let age = outbox
+        .and_then(|o| o.oldest)
+        .map(|oldest| (chrono::Utc::now() - oldest).num_milliseconds().max(0) as f64 / 1000.0)
+        .unwrap_or(0.0);
+    let threshold = state.outbox_lag_threshold.as_secs_f64();
+    let lagging = age > threshold;
+    let last_sync_error = state
+        .sync_health
+        .last_error
+        .lock()
+        .ok()
+        .and_then(|e| e.clone());
+    let ready = database.is_ok() && search.is_ok() && outbox.is_some() && !lagging;
+    let body = json!({
+        "ready": ready,
+        "database": if database.is_ok() { "ok" } else { "unreachable" },
+        "search": {
+            "engine": state.search.name(),
+            "status": if search.is_ok() { "ok" } else { "unreachable" },
+            "lastSyncError": last_sync_error,
+        },
+        "outbox": {
+            "depth": outbox.map(|o| o.depth),
+            "oldestAgeSeconds": age,
+            "thresholdSeconds": threshold,
+            "lagging": lagging,
+        },
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Json(body).with_status(status).into_response()
 }
 
 /// Prometheus text exposition.

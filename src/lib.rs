@@ -17,5 +17,6 @@ pub mod entities;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod search;
 pub mod services;
 pub mod telemetry;

@@ -40,6 +40,9 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     ExportSchema,
+    /// Rebuild the search index from the database (on Meilisearch, into a new index swapped in
+    /// when complete, so searches keep answering).
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -115,7 +118,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                 }
             }
-            let _ = services::reference::load(&db).await;
+            Ok(())
+        }
+        Command::Reindex => {
+            let (db, _) = db::connect(&settings).await?;
+            db::migrate(&db).await?;
+            services::reference::ensure(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let reference = services::reference::load(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let engine = ganbridge::search::open(&settings).context("opening the search engine")?;
+            let started = std::time::Instant::now();
+            let count = ganbridge::search::outbox::reindex(&db, &reference, engine.as_ref())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))
+                .context("rebuilding the search index")?;
+            println!(
+                "search index rebuilt on {}: {count} documents in {:.1} s",
+                engine.name(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::ExportSchema => Ok(()),

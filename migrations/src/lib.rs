@@ -14,6 +14,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_reference_data;
 mod m20261126_000002_create_companies;
 mod m20261126_000003_create_tenders;
+mod m20261126_000004_create_search_outbox;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_reference_data::Migration),
             Box::new(m20261126_000002_create_companies::Migration),
             Box::new(m20261126_000003_create_tenders::Migration),
+            Box::new(m20261126_000004_create_search_outbox::Migration),
         ]
     }
 }

@@ -5,8 +5,10 @@
 //! database and in the API, and a new variant cannot be added to one side only.
 
 pub mod certification;
+pub mod global_id;
 pub mod money;
 pub mod place;
+pub mod search;
 pub mod service_line;
 pub mod tender;
 pub mod uscc;
@@ -14,6 +16,7 @@ pub mod uscc;
 pub use certification::{CertificationStandard, CertificationStatus, VerificationStatus};
 pub use money::{Currency, Money, MoneyError};
 pub use place::{DistrictCode, ParkLevel};
+pub use search::{EmployeeBand, SearchType};
 pub use service_line::{ServiceLine, ServiceLineFamily};
 pub use tender::{BidKind, BidStatus, CounterpartKind, TenderStatus};
 pub use uscc::{Uscc, UsccError};

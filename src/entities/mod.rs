@@ -13,6 +13,7 @@ pub mod district;
 pub mod ftz_area;
 pub mod park;
 pub mod park_focus_industry;
+pub mod search_outbox;
 pub mod tender;
 pub mod tender_required_certification;
 pub mod tender_service_line;

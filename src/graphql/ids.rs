@@ -11,66 +11,16 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::error::{AppError, AppResult};
 use crate::services::page::{Keyset, PageRequest};
 
-/// The object types that have global IDs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Company,
-    Park,
-    Certification,
-    Counterpart,
-    Tender,
-    Alliance,
-    District,
-    FreeTradeZoneArea,
-}
-
-impl Kind {
-    const ALL: [Kind; 8] = [
-        Kind::Company,
-        Kind::Park,
-        Kind::Certification,
-        Kind::Counterpart,
-        Kind::Tender,
-        Kind::Alliance,
-        Kind::District,
-        Kind::FreeTradeZoneArea,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Company => "Company",
-            Kind::Park => "Park",
-            Kind::Certification => "Certification",
-            Kind::Counterpart => "Counterpart",
-            Kind::Tender => "Tender",
-            Kind::Alliance => "Alliance",
-            Kind::District => "District",
-            Kind::FreeTradeZoneArea => "FreeTradeZoneArea",
-        }
-    }
-}
+pub use crate::domain::global_id::Kind;
 
 pub fn encode(kind: Kind, id: i64) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.name())))
+    ID(crate::domain::global_id::encode(kind, id))
 }
 
 /// Decodes any global ID into its type and number.
 pub fn decode_any(id: &str, field: &str) -> AppResult<(Kind, i64)> {
-    let malformed = || AppError::bad_field(field, format!("'{id}' is not a valid ID"));
-    let bytes = URL_SAFE_NO_PAD
-        .decode(id.trim_end_matches('='))
-        .map_err(|_| malformed())?;
-    let text = String::from_utf8(bytes).map_err(|_| malformed())?;
-    let (name, number) = text.split_once(':').ok_or_else(malformed)?;
-    let kind = Kind::ALL
-        .into_iter()
-        .find(|k| k.name() == name)
-        .ok_or_else(malformed)?;
-    let number: i64 = number.parse().map_err(|_| malformed())?;
-    if number <= 0 {
-        return Err(malformed());
-    }
-    Ok((kind, number))
+    crate::domain::global_id::decode(id)
+        .ok_or_else(|| AppError::bad_field(field, format!("'{id}' is not a valid ID")))
 }
 
 /// Decodes a global ID that must be of one type.

@@ -65,6 +65,10 @@ keyed!(
     CounterpartById => counterpart::Model, |db, ids| tender::counterparts::by_ids(db, &ids).await?
 );
 keyed!(
+    /// A tender by id.
+    TenderById => crate::entities::tender::Model, |db, ids| tender::by_ids(db, &ids).await?
+);
+keyed!(
     /// An alliance by id.
     AllianceById => alliance::Model, |db, ids| alliances::by_ids(db, &ids).await?
 );

@@ -13,6 +13,7 @@ pub mod node;
 pub mod park;
 pub mod reference;
 pub mod scalars;
+pub mod search;
 pub mod statistics;
 pub mod tender;
 
@@ -25,14 +26,23 @@ use async_graphql::{
 use sea_orm::DatabaseConnection;
 
 use crate::error::AppError;
+use crate::search::SearchEngine;
+use crate::search::outbox::SyncHealth;
 use crate::services::page::Page;
 use crate::services::reference::Reference;
+use tokio::sync::Notify;
 
-/// What every resolver may reach: the database and the reference data.
+/// What every resolver may reach: the database, the reference data, the search engine.
 #[derive(Clone)]
 pub struct ApiState {
     pub db: DatabaseConnection,
     pub reference: Arc<Reference>,
+    pub search: Arc<dyn SearchEngine>,
+    /// Wakes the search sync worker after a write commits.
+    pub search_wake: Arc<Notify>,
+    pub sync_health: Arc<SyncHealth>,
+    /// Oldest acceptable unapplied search change, for readiness.
+    pub outbox_lag_threshold: std::time::Duration,
 }
 
 #[derive(MergedObject, Default)]
@@ -45,6 +55,7 @@ pub struct Query(
     reference::ReferenceQuery,
     statistics::StatisticsQuery,
     node::NodeQuery,
+    search::SearchQuery,
 );
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;

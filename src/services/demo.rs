@@ -30,7 +30,9 @@ use crate::entities::{
     tender_service_line,
 };
 use crate::error::{AppError, AppResult};
+use crate::search::DocKey;
 use crate::services::reference::{self, FTZ_AREAS};
+use crate::services::search;
 
 const SEED: u64 = 0x6761_6e62_7269_6467; // "ganbridg"
 
@@ -93,8 +95,20 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> AppResult<DemoOu
     let company_ids = insert_companies(&txn, &plan, &district_ids, &park_ids, created).await?;
     insert_certifications(&txn, &plan, &company_ids).await?;
     let counterpart_ids = insert_counterparts(&txn, &ftz_ids, created).await?;
-    insert_tenders(&txn, &plan, &counterpart_ids).await?;
+    let tender_ids = insert_tenders(&txn, &plan, &counterpart_ids).await?;
     insert_alliances(&txn, &plan, &company_ids, created).await?;
+    // The index follows through the outbox, like every other write.
+    let keys: Vec<DocKey> = company_ids
+        .iter()
+        .map(|&id| DocKey::new(SearchType::Company, id))
+        .chain(
+            tender_ids
+                .iter()
+                .map(|&id| DocKey::new(SearchType::Tender, id)),
+        )
+        .chain(park_ids.iter().map(|&id| DocKey::new(SearchType::Park, id)))
+        .collect();
+    search::enqueue(&txn, &keys).await?;
     txn.commit().await?;
     Ok(DemoOutcome::Loaded {
         companies: plan.companies.len(),
@@ -1432,7 +1446,8 @@ async fn insert_tenders(
     txn: &DatabaseTransaction,
     plan: &Plan,
     counterparts: &[i64],
-) -> AppResult<()> {
+) -> AppResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(plan.tenders.len());
     for (i, t) in plan.tenders.iter().enumerate() {
         let template = &TENDER_TEMPLATES[t.template];
         let buyer = COUNTERPARTS[t.counterpart].0;
@@ -1459,6 +1474,7 @@ async fn insert_tenders(
         .exec(txn)
         .await?;
         let id = result.last_insert_id;
+        ids.push(id);
         tender_service_line::Entity::insert_many(template.lines.iter().map(|&l| {
             tender_service_line::ActiveModel {
                 tender_id: Set(id),
@@ -1478,7 +1494,7 @@ async fn insert_tenders(
             .await?;
         }
     }
-    Ok(())
+    Ok(ids)
 }
 
 async fn insert_alliances(

@@ -8,5 +8,6 @@ pub mod demo;
 pub mod page;
 pub mod park;
 pub mod reference;
+pub mod search;
 pub mod statistics;
 pub mod tender;

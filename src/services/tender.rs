@@ -165,6 +165,17 @@ pub async fn count_by_counterparts(
     Ok(map)
 }
 
+pub async fn by_ids(
+    db: &DatabaseConnection,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, tender::Model>> {
+    let rows = tender::Entity::find()
+        .filter(tender::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|t| (t.id, t)).collect())
+}
+
 pub async fn by_id(db: &DatabaseConnection, id: i64) -> AppResult<Option<tender::Model>> {
     Ok(tender::Entity::find_by_id(id).one(db).await?)
 }

@@ -2,7 +2,7 @@
 //! database of its own — a SQLite file in a temporary directory, or, when `DATABASE_URL` names a
 //! PostgreSQL server, a new database created on it for this test alone.
 
-use std::sync::Once;
+use std::sync::{Arc, Once};
 
 use ganbridge::app::Application;
 use ganbridge::config::Settings;
@@ -17,7 +17,12 @@ pub struct TestApp {
     pub statements: StatementCounter,
     /// Which store this test runs on, for messages.
     pub store: &'static str,
-    _data_dir: tempfile::TempDir,
+    pub db: sea_orm::DatabaseConnection,
+    /// The settings it runs with, to start another server on the same data.
+    pub settings: Settings,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    data_dir: Arc<tempfile::TempDir>,
 }
 
 static BANNER: Once = Once::new();
@@ -47,7 +52,12 @@ async fn fresh_postgres(admin_url: &str) -> String {
 
 /// Starts the application; with `demo`, on the demo dataset.
 pub async fn spawn_app(demo: bool) -> TestApp {
-    let data_dir = tempfile::tempdir().expect("creating a temporary directory");
+    spawn_app_with(demo, |_| {}).await
+}
+
+/// Starts the application with adjusted settings.
+pub async fn spawn_app_with(demo: bool, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = Arc::new(tempfile::tempdir().expect("creating a temporary directory"));
     let mut settings = Settings {
         listen: "127.0.0.1:0".into(),
         data_dir: data_dir.path().to_path_buf(),
@@ -62,6 +72,7 @@ pub async fn spawn_app(demo: bool) -> TestApp {
         }
         None => "sqlite",
     };
+    configure(&mut settings);
     BANNER.call_once(|| {
         eprintln!("integration tests run on {store}");
         // TEST_LOG=1 shows the server's logs, internal errors included.
@@ -69,22 +80,57 @@ pub async fn spawn_app(demo: bool) -> TestApp {
             ganbridge::telemetry::init(ganbridge::config::LogFormat::Pretty);
         }
     });
+    start(settings, store, data_dir).await
+}
+
+async fn start(
+    settings: Settings,
+    store: &'static str,
+    data_dir: Arc<tempfile::TempDir>,
+) -> TestApp {
     let app = Application::build(&settings)
         .await
         .expect("building the application");
     let address = format!("http://{}", app.address());
     let statements = app.statements();
-    tokio::spawn(app.run_until(std::future::pending()));
+    let db = app.db().clone();
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
     TestApp {
         address,
         client: reqwest::Client::new(),
         statements,
         store,
-        _data_dir: data_dir,
+        db,
+        settings,
+        shutdown: Some(shutdown),
+        server: Some(server),
+        data_dir,
     }
 }
 
 impl TestApp {
+    /// Stops this server (in-flight requests finish, the sync worker stops between batches)
+    /// and starts another on the same database and data directory, with adjusted settings.
+    pub async fn restart_with(mut self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("the server task")
+                .expect("a clean shutdown");
+        }
+        let _ = self.db.clone().close().await;
+        let mut settings = self.settings.clone();
+        settings.demo = false;
+        configure(&mut settings);
+        start(settings, self.store, self.data_dir.clone()).await
+    }
+
     /// Runs a GraphQL operation over HTTP and returns the whole response body.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
         let response = self

@@ -9,6 +9,8 @@ mod loaders;
 mod nodes;
 mod parks;
 mod schema;
+mod search;
+mod search_contract;
 mod statistics;
 mod tenders;
 mod websocket;

@@ -1,0 +1,286 @@
+//! Full-text search in the API: one query over companies, tenders and parks.
+
+use async_graphql::{Context, ID, InputObject, Result, SimpleObject, Union};
+
+use super::company::Company;
+use super::ids::{self, Kind};
+use super::loaders::{CompanyById, ParkById, TenderById};
+use super::park::Park;
+use super::tender::Tender;
+use super::{loaders, state};
+use crate::domain::{
+    CertificationStandard, DistrictCode, EmployeeBand, SearchType, ServiceLine, TenderStatus,
+};
+use crate::error::AppError;
+use crate::search::{self, MAX_HITS, SearchError, SearchFacet, SearchRequest, SearchSort};
+use crate::services::page::{Keyset, SortKey};
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+const CURSOR_ORDER: &str = "search.offset";
+
+/// What a search hit is.
+#[derive(Union)]
+pub enum SearchResult {
+    Company(Company),
+    Tender(Tender),
+    Park(Park),
+}
+
+/// A matched field, with the matched words wrapped in `<em>` and `</em>`.
+#[derive(SimpleObject)]
+pub struct Highlight {
+    /// `name_en`, `name_zh`, `description_en` or `description_zh`.
+    field: String,
+    snippet: String,
+}
+
+#[derive(SimpleObject)]
+pub struct SearchEdge {
+    cursor: String,
+    node: SearchResult,
+    /// The fields that matched, marked.
+    highlights: Vec<Highlight>,
+}
+
+#[derive(SimpleObject)]
+pub struct FacetValue {
+    /// A value the facet's filter accepts.
+    value: String,
+    /// Hits with that value.
+    count: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct FacetDistribution {
+    facet: SearchFacet,
+    /// Values by descending count.
+    values: Vec<FacetValue>,
+}
+
+#[derive(SimpleObject)]
+pub struct SearchTypeCount {
+    #[graphql(name = "type")]
+    kind: SearchType,
+    count: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct SearchPageInfo {
+    has_next_page: bool,
+    has_previous_page: bool,
+    start_cursor: Option<String>,
+    end_cursor: Option<String>,
+}
+
+/// One page of search hits, with counts over all of them.
+#[derive(SimpleObject)]
+pub struct SearchConnection {
+    edges: Vec<SearchEdge>,
+    page_info: SearchPageInfo,
+    /// Hits over all pages.
+    total_hits: i64,
+    /// Counts of the requested facets over all hits.
+    facet_distribution: Vec<FacetDistribution>,
+    /// Hits per type over all hits.
+    type_counts: Vec<SearchTypeCount>,
+}
+
+/// Narrows a search; within a field any value may match, across fields all must.
+#[derive(InputObject, Default)]
+pub struct SearchFilter {
+    districts: Option<Vec<DistrictCode>>,
+    /// Park IDs.
+    parks: Option<Vec<ID>>,
+    service_lines: Option<Vec<ServiceLine>>,
+    /// Companies holding a certificate in force of one of these standards.
+    certifications: Option<Vec<CertificationStandard>>,
+    employee_bands: Option<Vec<EmployeeBand>>,
+    /// Companies with at least this many employees.
+    min_employees: Option<i32>,
+    /// Only leading companies (true) or everything else (false).
+    leading: Option<bool>,
+    tender_status: Option<Vec<TenderStatus>>,
+}
+
+fn offset_cursor(offset: usize) -> String {
+    ids::encode_cursor(&Keyset {
+        order: CURSOR_ORDER.into(),
+        key: Some(SortKey::Int(offset as i64)),
+        id: 0,
+    })
+}
+
+#[derive(Default)]
+pub struct SearchQuery;
+
+#[async_graphql::Object]
+impl SearchQuery {
+    /// Finds companies, tenders and parks by words in Chinese or English, forgiving typos and
+    /// matching the last word as a prefix. An empty query matches everything the filter allows.
+    #[allow(clippy::too_many_arguments)]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        #[graphql(desc = "Only these types (default: all).")] types: Option<Vec<SearchType>>,
+        filter: Option<SearchFilter>,
+        #[graphql(desc = "Facets to count over all hits.")] facets: Option<Vec<SearchFacet>>,
+        #[graphql(default)] sort: SearchSort,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<SearchConnection> {
+        if query.chars().count() > MAX_QUERY_CHARS {
+            return Err(AppError::bad_field(
+                "query",
+                format!("a query has at most {MAX_QUERY_CHARS} characters"),
+            )
+            .into());
+        }
+        let page = ids::page_request(first, after, |p| {
+            p.order == CURSOR_ORDER && matches!(p.key, Some(SortKey::Int(n)) if n >= 0)
+        })?;
+        let offset = match &page.after {
+            Some(Keyset {
+                key: Some(SortKey::Int(n)),
+                ..
+            }) => *n as usize + 1,
+            _ => 0,
+        };
+        let limit = page.first as usize;
+        if offset + limit > MAX_HITS {
+            return Err(AppError::bad_field(
+                "after",
+                format!("search pages stop at {MAX_HITS} hits; narrow the query or the filter"),
+            )
+            .into());
+        }
+        let filter = filter.unwrap_or_default();
+        let mut parks = Vec::new();
+        for id in filter.parks.unwrap_or_default() {
+            let number = ids::decode(&id, Kind::Park, "filter.parks")?;
+            parks.push(ids::encode(Kind::Park, number).to_string());
+        }
+        if let Some(min) = filter.min_employees
+            && min < 0
+        {
+            return Err(AppError::bad_field(
+                "filter.minEmployees",
+                "minEmployees must not be negative",
+            )
+            .into());
+        }
+        let mut facets = facets.unwrap_or_default();
+        facets.dedup();
+        let request = SearchRequest {
+            query: query.trim().to_owned(),
+            filter: search::SearchFilter {
+                types: types.unwrap_or_default(),
+                districts: filter.districts.unwrap_or_default(),
+                parks,
+                service_lines: filter.service_lines.unwrap_or_default(),
+                certifications: filter.certifications.unwrap_or_default(),
+                employee_bands: filter.employee_bands.unwrap_or_default(),
+                min_employees: filter.min_employees.map(i64::from),
+                leading: filter.leading,
+                tender_status: filter.tender_status.unwrap_or_default(),
+            },
+            facets,
+            sort,
+            offset,
+            limit,
+        };
+        let response = state(ctx)
+            .search
+            .search(&request)
+            .await
+            .map_err(|e| match e {
+                SearchError::Unavailable(m) | SearchError::Engine(m) => {
+                    AppError::SearchUnavailable(m)
+                }
+            })?;
+
+        let loaders = loaders(ctx)?;
+        let of = |kind: SearchType| {
+            response
+                .hits
+                .iter()
+                .filter(move |h| h.key.kind == kind)
+                .map(|h| h.key.id)
+        };
+        let companies = loaders
+            .load_many(of(SearchType::Company).map(CompanyById))
+            .await?;
+        let tenders = loaders
+            .load_many(of(SearchType::Tender).map(TenderById))
+            .await?;
+        let parks = loaders
+            .load_many(of(SearchType::Park).map(ParkById))
+            .await?;
+        let mut edges = Vec::with_capacity(response.hits.len());
+        for (i, hit) in response.hits.into_iter().enumerate() {
+            // A hit whose object was deleted a moment ago is skipped, not an error.
+            let node = match hit.key.kind {
+                SearchType::Company => companies
+                    .get(&CompanyById(hit.key.id))
+                    .cloned()
+                    .map(|m| SearchResult::Company(Company(m))),
+                SearchType::Tender => tenders
+                    .get(&TenderById(hit.key.id))
+                    .cloned()
+                    .map(|m| SearchResult::Tender(Tender(m))),
+                SearchType::Park => parks
+                    .get(&ParkById(hit.key.id))
+                    .cloned()
+                    .map(|m| SearchResult::Park(Park(m))),
+            };
+            if let Some(node) = node {
+                edges.push(SearchEdge {
+                    cursor: offset_cursor(offset + i),
+                    node,
+                    highlights: hit
+                        .highlights
+                        .into_iter()
+                        .map(|h| Highlight {
+                            field: h.field,
+                            snippet: h.snippet,
+                        })
+                        .collect(),
+                });
+            }
+        }
+        let served = offset + limit;
+        Ok(SearchConnection {
+            page_info: SearchPageInfo {
+                has_next_page: served < response.total_hits.min(MAX_HITS),
+                has_previous_page: offset > 0,
+                start_cursor: edges.first().map(|e| e.cursor.clone()),
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
+            total_hits: response.total_hits as i64,
+            facet_distribution: response
+                .facets
+                .into_iter()
+                .map(|(facet, values)| FacetDistribution {
+                    facet,
+                    values: values
+                        .into_iter()
+                        .map(|(value, count)| FacetValue {
+                            value,
+                            count: count as i64,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            type_counts: response
+                .type_counts
+                .into_iter()
+                .map(|(kind, count)| SearchTypeCount {
+                    kind,
+                    count: count as i64,
+                })
+                .collect(),
+        })
+    }
+}

@@ -1,0 +1,425 @@
+//! The Meilisearch engine, through meilisearch-sdk. Used when `MEILI_URL` is set.
+//!
+//! The adapter owns its index settings and applies them at start, waiting for Meilisearch's
+//! tasks to finish: a failed task is an error, not a log line. Filters are built from typed
+//! values and every value is quoted and escaped, so no input becomes filter syntax.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use meilisearch_sdk::client::{Client, SwapIndexes};
+use meilisearch_sdk::errors::Error as MeiliError;
+use meilisearch_sdk::search::Selectors;
+use meilisearch_sdk::settings::{
+    FacetingSettings, LocalizedAttributes, MinWordSizeForTypos, PaginationSetting, Settings,
+    TypoToleranceSettings,
+};
+use meilisearch_sdk::task_info::TaskInfo;
+
+use super::{
+    DocKey, Highlight, MAX_HITS, SearchDocument, SearchEngine, SearchError, SearchFacet, SearchHit,
+    SearchRequest, SearchResponse, SearchSort, synonyms,
+};
+use crate::domain::SearchType;
+
+const HIGHLIGHTED: [&str; 4] = ["name_en", "name_zh", "description_en", "description_zh"];
+const TASK_TIMEOUT: Duration = Duration::from_secs(120);
+
+pub struct MeiliEngine {
+    client: Client,
+    index: String,
+}
+
+fn error(e: MeiliError) -> SearchError {
+    match e {
+        MeiliError::HttpError(e) => SearchError::Unavailable(e.to_string()),
+        MeiliError::Timeout => SearchError::Unavailable("timed out".into()),
+        other => SearchError::Engine(other.to_string()),
+    }
+}
+
+/// A filter value, quoted, with quotes and backslashes escaped.
+pub fn quote(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The GraphQL enum name of a database-mapped enum: its stored value in upper case.
+fn code<E: sea_orm::ActiveEnum<Value = String>>(value: E) -> String {
+    value.to_value().to_uppercase()
+}
+
+/// The filter expression for a request: `attribute IN ["a", "b"]` clauses joined by AND.
+pub fn filter_expression(request: &SearchRequest) -> Option<String> {
+    let f = &request.filter;
+    let mut clauses = Vec::new();
+    let mut any_of = |attribute: &str, values: Vec<String>| {
+        if !values.is_empty() {
+            let values: Vec<String> = values.iter().map(|v| quote(v)).collect();
+            clauses.push(format!("{attribute} IN [{}]", values.join(", ")));
+        }
+    };
+    any_of(
+        "type",
+        f.types.iter().map(|t| t.code().to_owned()).collect(),
+    );
+    any_of("district", f.districts.iter().map(|d| code(*d)).collect());
+    any_of("park", f.parks.clone());
+    any_of(
+        "service_lines",
+        f.service_lines.iter().map(|l| code(*l)).collect(),
+    );
+    any_of(
+        "certifications",
+        f.certifications.iter().map(|c| code(*c)).collect(),
+    );
+    any_of(
+        "employee_band",
+        f.employee_bands
+            .iter()
+            .map(|b| b.code().to_owned())
+            .collect(),
+    );
+    any_of(
+        "tender_status",
+        f.tender_status.iter().map(|s| code(*s)).collect(),
+    );
+    if let Some(leading) = f.leading {
+        clauses.push(format!("leading = {leading}"));
+    }
+    if let Some(min) = f.min_employees {
+        clauses.push(format!("headcount >= {min}"));
+    }
+    (!clauses.is_empty()).then(|| clauses.join(" AND "))
+}
+
+impl MeiliEngine {
+    pub fn new(url: &str, key: Option<&str>, index: &str) -> Result<Self, SearchError> {
+        let client = Client::new(url, key).map_err(error)?;
+        Ok(Self {
+            client,
+            index: index.to_owned(),
+        })
+    }
+
+    fn settings() -> Settings {
+        let mut synonym_map: HashMap<String, Vec<String>> = HashMap::new();
+        for group in synonyms::groups() {
+            for member in &group {
+                let others: Vec<String> = group.iter().filter(|m| *m != member).cloned().collect();
+                synonym_map
+                    .entry(member.clone())
+                    .or_default()
+                    .extend(others);
+            }
+        }
+        Settings::new()
+            .with_searchable_attributes([
+                "name_en",
+                "name_zh",
+                "district_names",
+                "park_names",
+                "service_line_names",
+                "buyer",
+                "certifications",
+                "description_en",
+                "description_zh",
+            ])
+            .with_filterable_attributes([
+                "type",
+                "district",
+                "park",
+                "service_lines",
+                "certifications",
+                "employee_band",
+                "tender_status",
+                "leading",
+                "headcount",
+            ])
+            .with_sortable_attributes(["name_sort", "headcount", "closes_at"])
+            .with_ranking_rules([
+                "words",
+                "typo",
+                "proximity",
+                "attribute",
+                "sort",
+                "exactness",
+            ])
+            .with_synonyms(synonym_map)
+            .with_typo_tolerance(TypoToleranceSettings {
+                enabled: Some(true),
+                disable_on_attributes: None,
+                disable_on_words: None,
+                min_word_size_for_typos: Some(MinWordSizeForTypos {
+                    one_typo: Some(5),
+                    two_typos: Some(9),
+                }),
+                disable_on_numbers: None,
+            })
+            .with_pagination(PaginationSetting {
+                max_total_hits: MAX_HITS + 100,
+            })
+            .with_faceting(FacetingSettings {
+                max_values_per_facet: 500,
+                sort_facet_values_by: None,
+            })
+            .with_localized_attributes([LocalizedAttributes {
+                locales: vec!["cmn".into()],
+                attribute_patterns: vec!["*_zh".into()],
+            }])
+    }
+
+    /// Waits for a task and turns a failed one into an error.
+    async fn wait(&self, task: TaskInfo) -> Result<(), SearchError> {
+        let task = task
+            .wait_for_completion(
+                &self.client,
+                Some(Duration::from_millis(50)),
+                Some(TASK_TIMEOUT),
+            )
+            .await
+            .map_err(error)?;
+        if task.is_failure() {
+            let failure = task.unwrap_failure();
+            return Err(SearchError::Engine(format!(
+                "task failed: {} ({:?})",
+                failure.error_message, failure.error_code
+            )));
+        }
+        Ok(())
+    }
+
+    async fn prepare_index(&self, uid: &str) -> Result<(), SearchError> {
+        match self.client.get_index(uid).await {
+            Ok(_) => {}
+            Err(MeiliError::Meilisearch(e))
+                if e.error_code == meilisearch_sdk::errors::ErrorCode::IndexNotFound =>
+            {
+                let task = self
+                    .client
+                    .create_index(uid, Some("key"))
+                    .await
+                    .map_err(error)?;
+                self.wait(task).await?;
+            }
+            Err(e) => return Err(error(e)),
+        }
+        let task = self
+            .client
+            .index(uid)
+            .set_settings(&Self::settings())
+            .await
+            .map_err(error)?;
+        self.wait(task).await
+    }
+
+    async fn add(&self, uid: &str, documents: &[SearchDocument]) -> Result<(), SearchError> {
+        for chunk in documents.chunks(5_000) {
+            let task = self
+                .client
+                .index(uid)
+                .add_or_replace(chunk, Some("key"))
+                .await
+                .map_err(error)?;
+            self.wait(task).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the index (for tests that own theirs).
+    pub async fn drop_index(&self) -> Result<(), SearchError> {
+        let task = self
+            .client
+            .index(&self.index)
+            .delete()
+            .await
+            .map_err(error)?;
+        self.wait(task).await
+    }
+}
+
+#[async_trait]
+impl SearchEngine for MeiliEngine {
+    fn name(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    async fn prepare(&self) -> Result<(), SearchError> {
+        self.prepare_index(&self.index).await
+    }
+
+    async fn upsert(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError> {
+        self.add(&self.index, &documents).await
+    }
+
+    async fn delete(&self, keys: Vec<DocKey>) -> Result<(), SearchError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<String> = keys.iter().map(DocKey::as_string).collect();
+        let task = self
+            .client
+            .index(&self.index)
+            .delete_documents(&keys)
+            .await
+            .map_err(error)?;
+        self.wait(task).await
+    }
+
+    async fn replace_all(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError> {
+        // Blue/green: fill a fresh index, then swap it in atomically; searches answer from the
+        // old one until the swap.
+        let fresh = format!("{}__rebuild", self.index);
+        if let Ok(task) = self.client.index(&fresh).delete().await {
+            let _ = self.wait(task).await;
+        }
+        self.prepare_index(&self.index).await?;
+        self.prepare_index(&fresh).await?;
+        self.add(&fresh, &documents).await?;
+        let swap = SwapIndexes {
+            indexes: (self.index.clone(), fresh.clone()),
+            rename: None,
+        };
+        let task = self.client.swap_indexes([&swap]).await.map_err(error)?;
+        self.wait(task).await?;
+        let task = self.client.index(&fresh).delete().await.map_err(error)?;
+        self.wait(task).await
+    }
+
+    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        let filter = filter_expression(request);
+        let mut facet_names: Vec<&str> = vec!["type"];
+        facet_names.extend(request.facets.iter().map(|f| f.attribute()));
+        let sort: Vec<&str> = match request.sort {
+            SearchSort::Relevance => vec![],
+            SearchSort::Name => vec!["name_sort:asc"],
+            SearchSort::EmployeesDesc => vec!["headcount:desc"],
+            SearchSort::ClosingDate => vec!["closes_at:asc"],
+        };
+        let crop: Vec<(&str, Option<usize>)> =
+            vec![("description_en", Some(30)), ("description_zh", Some(30))];
+        let index = self.client.index(&self.index);
+        let mut query = index.search();
+        query
+            .with_query(&request.query)
+            .with_page(1)
+            .with_hits_per_page(request.offset + request.limit)
+            .with_facets(Selectors::Some(&facet_names))
+            .with_attributes_to_retrieve(Selectors::Some(&["key"]))
+            .with_attributes_to_highlight(Selectors::Some(&HIGHLIGHTED))
+            .with_attributes_to_crop(Selectors::Some(&crop))
+            .with_crop_marker("…");
+        if let Some(filter) = &filter {
+            query.with_filter(filter);
+        }
+        if !sort.is_empty() {
+            query.with_sort(&sort);
+        }
+        let results = query.execute::<serde_json::Value>().await.map_err(error)?;
+        let mut hits = Vec::new();
+        for hit in results.hits.into_iter().skip(request.offset) {
+            let Some(key) = hit
+                .result
+                .get("key")
+                .and_then(|k| k.as_str())
+                .and_then(DocKey::parse)
+            else {
+                continue;
+            };
+            let mut highlights = Vec::new();
+            if let Some(formatted) = &hit.formatted_result {
+                for field in HIGHLIGHTED {
+                    if let Some(text) = formatted.get(field).and_then(|v| v.as_str())
+                        && text.contains("<em>")
+                    {
+                        highlights.push(Highlight {
+                            field: field.to_owned(),
+                            snippet: text.to_owned(),
+                        });
+                    }
+                }
+            }
+            hits.push(SearchHit { key, highlights });
+        }
+        let distribution = results.facet_distribution.unwrap_or_default();
+        let values = |attribute: &str| -> Vec<(String, usize)> {
+            let mut values: Vec<(String, usize)> = distribution
+                .get(attribute)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+                .unwrap_or_default();
+            values.retain(|(_, n)| *n > 0);
+            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            values
+        };
+        let type_counts = values("type")
+            .into_iter()
+            .filter_map(|(v, n)| {
+                SearchType::ALL
+                    .into_iter()
+                    .find(|t| t.code() == v)
+                    .map(|t| (t, n))
+            })
+            .collect();
+        let facets = request
+            .facets
+            .iter()
+            .map(|f: &SearchFacet| (*f, values(f.attribute())))
+            .collect();
+        Ok(SearchResponse {
+            hits,
+            total_hits: results
+                .total_hits
+                .or(results.estimated_total_hits)
+                .unwrap_or(0),
+            facets,
+            type_counts,
+        })
+    }
+
+    async fn count(&self) -> Result<u64, SearchError> {
+        let stats = self
+            .client
+            .index(&self.index)
+            .get_stats()
+            .await
+            .map_err(error)?;
+        Ok(stats.number_of_documents as u64)
+    }
+
+    async fn health(&self) -> Result<(), SearchError> {
+        self.client.health().await.map(|_| ()).map_err(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::DistrictCode;
+    use crate::search::SearchFilter;
+
+    #[test]
+    fn filter_values_are_quoted_and_escaped() {
+        assert_eq!(
+            quote(r#"Nanchang" OR district != "x"#),
+            r#""Nanchang\" OR district != \"x""#
+        );
+        assert_eq!(quote(r"a\"), r#""a\\""#);
+        let request = SearchRequest {
+            query: String::new(),
+            filter: SearchFilter {
+                districts: vec![DistrictCode::Nanchang],
+                parks: vec![r#"x" OR type = "PARK"#.into()],
+                min_employees: Some(50),
+                ..Default::default()
+            },
+            facets: vec![],
+            sort: SearchSort::Relevance,
+            offset: 0,
+            limit: 10,
+        };
+        assert_eq!(
+            filter_expression(&request).unwrap(),
+            r#"district IN ["NANCHANG"] AND park IN ["x\" OR type = \"PARK"] AND headcount >= 50"#
+        );
+    }
+}

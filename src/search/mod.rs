@@ -1,0 +1,264 @@
+//! Full-text discovery: one contract, two engines.
+//!
+//! [`SearchEngine`] is what the rest of the application knows of search. [`meili`] implements it
+//! on Meilisearch (production, selected by `MEILI_URL`); [`embedded`] on Tantivy in
+//! `<data dir>/search/` (the default, nothing to install). Both hold one index of
+//! [`SearchDocument`]s of every [`SearchType`], so one query ranks companies, tenders and parks
+//! together and per-type counts are a facet like any other.
+//!
+//! The index follows the database through a transactional outbox ([`outbox`]): a write enqueues
+//! the keys it touched in its own transaction; a worker applies them to the engine from the
+//! current database state, so replaying is harmless and nothing committed is lost while the
+//! engine is down.
+
+pub mod embedded;
+pub mod meili;
+pub mod outbox;
+pub mod synonyms;
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    CertificationStandard, DistrictCode, EmployeeBand, SearchType, ServiceLine, TenderStatus,
+};
+
+/// Which object a document stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocKey {
+    pub kind: SearchType,
+    pub id: i64,
+}
+
+impl DocKey {
+    pub fn new(kind: SearchType, id: i64) -> Self {
+        Self { kind, id }
+    }
+
+    /// The engine's primary key, e.g. `company-12`.
+    pub fn as_string(&self) -> String {
+        format!("{}-{}", self.kind.code().to_ascii_lowercase(), self.id)
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        let (kind, id) = key.split_once('-')?;
+        let kind = SearchType::ALL
+            .into_iter()
+            .find(|t| t.code().eq_ignore_ascii_case(kind))?;
+        Some(Self {
+            kind,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// What the index holds for one company, tender or park. Enumerated values are stored as the
+/// GraphQL enum names, which are also what facets report and filters accept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchDocument {
+    /// `company-12`: the engine's primary key.
+    pub key: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: i64,
+    pub name_en: String,
+    pub name_zh: String,
+    pub description_en: String,
+    pub description_zh: String,
+    /// District code (`NANCHANG`) and its names in both languages.
+    pub district: Option<String>,
+    pub district_names: Vec<String>,
+    /// Park global ID and its names.
+    pub park: Option<String>,
+    pub park_names: Vec<String>,
+    pub service_lines: Vec<String>,
+    /// Names of the lines and their families, both languages (ITO, 软件开发, ...).
+    pub service_line_names: Vec<String>,
+    /// Standards of certificates in force.
+    pub certifications: Vec<String>,
+    pub headcount: Option<i64>,
+    pub employee_band: Option<String>,
+    pub leading: bool,
+    pub tender_status: Option<String>,
+    /// Closing instant, seconds since the epoch.
+    pub closes_at: Option<i64>,
+    /// The buyer's names, for tenders.
+    pub buyer: Vec<String>,
+    /// Lower-cased English name, for sorting.
+    pub name_sort: String,
+}
+
+impl SearchDocument {
+    pub fn doc_key(&self) -> Option<DocKey> {
+        DocKey::parse(&self.key)
+    }
+}
+
+/// Narrows a search; within a field any value may match, across fields all must.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchFilter {
+    pub types: Vec<SearchType>,
+    pub districts: Vec<DistrictCode>,
+    /// Park global IDs.
+    pub parks: Vec<String>,
+    pub service_lines: Vec<ServiceLine>,
+    pub certifications: Vec<CertificationStandard>,
+    pub employee_bands: Vec<EmployeeBand>,
+    pub min_employees: Option<i64>,
+    pub leading: Option<bool>,
+    pub tender_status: Vec<TenderStatus>,
+}
+
+/// A facet the caller may ask counts for. Its values are the strings its filter accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+pub enum SearchFacet {
+    District,
+    Park,
+    ServiceLine,
+    Certification,
+    EmployeeBand,
+    TenderStatus,
+}
+
+impl SearchFacet {
+    pub const ALL: [SearchFacet; 6] = [
+        SearchFacet::District,
+        SearchFacet::Park,
+        SearchFacet::ServiceLine,
+        SearchFacet::Certification,
+        SearchFacet::EmployeeBand,
+        SearchFacet::TenderStatus,
+    ];
+
+    /// The document attribute the facet counts.
+    pub fn attribute(self) -> &'static str {
+        match self {
+            Self::District => "district",
+            Self::Park => "park",
+            Self::ServiceLine => "service_lines",
+            Self::Certification => "certifications",
+            Self::EmployeeBand => "employee_band",
+            Self::TenderStatus => "tender_status",
+        }
+    }
+}
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, async_graphql::Enum)]
+pub enum SearchSort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// By English name.
+    Name,
+    /// Largest headcount first.
+    EmployeesDesc,
+    /// Soonest closing tender first.
+    ClosingDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRequest {
+    pub query: String,
+    pub filter: SearchFilter,
+    pub facets: Vec<SearchFacet>,
+    pub sort: SearchSort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// A matched field, with the matched words wrapped in `<em>` and `</em>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Highlight {
+    pub field: String,
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub key: DocKey,
+    pub highlights: Vec<Highlight>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchResponse {
+    pub hits: Vec<SearchHit>,
+    pub total_hits: usize,
+    /// Per requested facet, its values with counts, most frequent first.
+    pub facets: Vec<(SearchFacet, Vec<(String, usize)>)>,
+    pub type_counts: Vec<(SearchType, usize)>,
+}
+
+/// Deepest hit a search pages to: search is for finding, lists are for walking.
+pub const MAX_HITS: usize = 1_000;
+
+#[derive(Debug)]
+pub enum SearchError {
+    /// The engine cannot be reached or refuses to work; retrying later may succeed.
+    Unavailable(String),
+    /// The engine answered, but not as expected.
+    Engine(String),
+}
+
+impl fmt::Display for SearchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unavailable(m) => write!(f, "search engine unavailable: {m}"),
+            Self::Engine(m) => write!(f, "search engine error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for SearchError {}
+
+/// One search contract; every engine passes the same contract tests.
+#[async_trait]
+pub trait SearchEngine: Send + Sync {
+    /// A short name for logs and metrics.
+    fn name(&self) -> &'static str;
+
+    /// Creates the index if needed and applies the settings this code expects.
+    async fn prepare(&self) -> Result<(), SearchError>;
+
+    /// Adds or replaces documents by key.
+    async fn upsert(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError>;
+
+    /// Removes documents by key; absent keys are ignored.
+    async fn delete(&self, keys: Vec<DocKey>) -> Result<(), SearchError>;
+
+    /// Replaces the whole index with these documents; searches keep answering from the old
+    /// contents until the new ones are complete.
+    async fn replace_all(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError>;
+
+    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError>;
+
+    /// How many documents the index holds.
+    async fn count(&self) -> Result<u64, SearchError>;
+
+    /// Whether the engine answers.
+    async fn health(&self) -> Result<(), SearchError>;
+}
+
+/// The engine the settings select: Meilisearch when `MEILI_URL` is set, else the embedded one.
+pub fn open(settings: &crate::config::Settings) -> Result<Arc<dyn SearchEngine>, SearchError> {
+    use secrecy::ExposeSecret;
+    match &settings.meili_url {
+        Some(url) => {
+            let key = settings
+                .meili_master_key
+                .as_ref()
+                .map(|k| k.expose_secret().to_owned());
+            Ok(Arc::new(meili::MeiliEngine::new(
+                url,
+                key.as_deref(),
+                &settings.meili_index,
+            )?))
+        }
+        None => Ok(Arc::new(embedded::EmbeddedEngine::open(
+            &embedded::EmbeddedEngine::default_dir(&settings.data_dir),
+        )?)),
+    }
+}

@@ -1,0 +1,335 @@
+//! What the search index holds, read from the database: documents for companies, tenders and
+//! parks, and the outbox that tells the sync worker which ones changed.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use crate::domain::global_id::{self, Kind};
+use crate::domain::{EmployeeBand, SearchType, today};
+use crate::entities::{certification, company, counterpart, park, search_outbox, tender};
+use crate::error::AppResult;
+use crate::search::{DocKey, SearchDocument};
+use crate::services::reference::Reference;
+use crate::services::{company as companies, park as parks, tender as tenders};
+
+/// Records, in the caller's transaction, that these objects' documents must be refreshed.
+pub async fn enqueue<C: ConnectionTrait>(conn: &C, keys: &[DocKey]) -> AppResult<()> {
+    let now = Utc::now();
+    for chunk in keys.chunks(1_000) {
+        let rows = chunk.iter().map(|k| search_outbox::ActiveModel {
+            document_type: Set(k.kind),
+            document_id: Set(k.id),
+            enqueued_at: Set(now),
+            ..Default::default()
+        });
+        search_outbox::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The oldest pending outbox rows, in order.
+pub async fn pending<C: ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+) -> AppResult<Vec<search_outbox::Model>> {
+    Ok(search_outbox::Entity::find()
+        .order_by_asc(search_outbox::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// Removes applied outbox rows.
+pub async fn acknowledge<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> AppResult<()> {
+    search_outbox::Entity::delete_many()
+        .filter(search_outbox::Column::Id.is_in(ids.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The newest outbox row, if any.
+pub async fn last_outbox_id(db: &DatabaseConnection) -> AppResult<Option<i64>> {
+    Ok(search_outbox::Entity::find()
+        .select_only()
+        .column(search_outbox::Column::Id)
+        .order_by_desc(search_outbox::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?)
+}
+
+/// Removes every outbox row up to and including `last` (after a full rebuild covered them).
+pub async fn acknowledge_through(db: &DatabaseConnection, last: i64) -> AppResult<()> {
+    search_outbox::Entity::delete_many().filter(search_outbox::Column::Id.lte(last)).exec(db).await?;
+    Ok(())
+}
+
+/// How far the index lags behind the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxStatus {
+    pub depth: u64,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+pub async fn status(db: &DatabaseConnection) -> AppResult<OutboxStatus> {
+    let depth = search_outbox::Entity::find().count(db).await?;
+    let oldest = search_outbox::Entity::find()
+        .select_only()
+        .column(search_outbox::Column::EnqueuedAt)
+        .order_by_asc(search_outbox::Column::Id)
+        .into_tuple::<DateTime<Utc>>()
+        .one(db)
+        .await?;
+    Ok(OutboxStatus { depth, oldest })
+}
+
+/// Every indexed object, for a full rebuild.
+pub async fn all_keys(db: &DatabaseConnection) -> AppResult<Vec<DocKey>> {
+    let ids =
+        |kind: SearchType, ids: Vec<i64>| ids.into_iter().map(move |id| DocKey::new(kind, id));
+    let company_ids: Vec<i64> = company::Entity::find()
+        .select_only()
+        .column(company::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let tender_ids: Vec<i64> = tender::Entity::find()
+        .select_only()
+        .column(tender::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let park_ids: Vec<i64> = park::Entity::find()
+        .select_only()
+        .column(park::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids(SearchType::Company, company_ids)
+        .chain(ids(SearchType::Tender, tender_ids))
+        .chain(ids(SearchType::Park, park_ids))
+        .collect())
+}
+
+/// The current documents of these objects, and the keys of those that no longer exist.
+pub async fn documents(
+    db: &DatabaseConnection,
+    reference: &Reference,
+    keys: &[DocKey],
+) -> AppResult<(Vec<SearchDocument>, Vec<DocKey>)> {
+    let wanted: HashSet<DocKey> = keys.iter().copied().collect();
+    let of = |kind: SearchType| {
+        wanted
+            .iter()
+            .filter(|k| k.kind == kind)
+            .map(|k| k.id)
+            .collect::<Vec<_>>()
+    };
+    let mut documents = Vec::new();
+    documents.extend(company_documents(db, reference, &of(SearchType::Company)).await?);
+    documents.extend(tender_documents(db, &of(SearchType::Tender)).await?);
+    documents.extend(park_documents(db, reference, &of(SearchType::Park)).await?);
+    let found: HashSet<DocKey> = documents
+        .iter()
+        .filter_map(SearchDocument::doc_key)
+        .collect();
+    let missing = wanted.into_iter().filter(|k| !found.contains(k)).collect();
+    Ok((documents, missing))
+}
+
+fn code<E: sea_orm::ActiveEnum<Value = String>>(value: E) -> String {
+    value.to_value().to_uppercase()
+}
+
+fn district_names(reference: &Reference, district_id: i64) -> (Option<String>, Vec<String>) {
+    match reference.district(district_id) {
+        Some(d) => (
+            Some(code(d.code)),
+            vec![d.name_en.clone(), d.name_zh.clone()],
+        ),
+        None => (None, Vec::new()),
+    }
+}
+
+fn line_names(lines: &[crate::domain::ServiceLine]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in lines {
+        names.push(line.name_en().to_owned());
+        names.push(line.name_zh().to_owned());
+        let family = match line.family() {
+            crate::domain::ServiceLineFamily::Ito => {
+                ["ITO", "information technology outsourcing", "信息技术外包"]
+            }
+            crate::domain::ServiceLineFamily::Bpo => {
+                ["BPO", "business process outsourcing", "业务流程外包"]
+            }
+            crate::domain::ServiceLineFamily::Kpo => {
+                ["KPO", "knowledge process outsourcing", "知识流程外包"]
+            }
+        };
+        for name in family {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names
+}
+
+async fn company_documents(
+    db: &DatabaseConnection,
+    reference: &Reference,
+    ids: &[i64],
+) -> AppResult<Vec<SearchDocument>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = companies::by_ids(db, ids).await?;
+    let lines = companies::service_lines(db, ids).await?;
+    let held: Vec<certification::Model> = certification::Entity::find()
+        .filter(certification::Column::CompanyId.is_in(ids.iter().copied()))
+        .filter(companies::in_force(today()))
+        .all(db)
+        .await?;
+    let mut certifications: HashMap<i64, Vec<String>> = HashMap::new();
+    for c in held {
+        let list = certifications.entry(c.company_id).or_default();
+        let value = code(c.standard);
+        if !list.contains(&value) {
+            list.push(value);
+        }
+    }
+    let park_ids: Vec<i64> = found.values().filter_map(|c| c.park_id).collect();
+    let park_rows = parks::by_ids(db, &park_ids).await?;
+    let mut out = Vec::with_capacity(found.len());
+    for (id, c) in found {
+        let (district, mut district_names) = district_names(reference, c.district_id);
+        let park = c.park_id.and_then(|p| park_rows.get(&p));
+        let lines = lines.get(&id).cloned().unwrap_or_default();
+        let mut names = line_names(&lines);
+        names.extend(["service outsourcing".to_owned(), "服务外包".to_owned()]);
+        district_names.dedup();
+        out.push(SearchDocument {
+            key: DocKey::new(SearchType::Company, id).as_string(),
+            kind: SearchType::Company.code().to_owned(),
+            id,
+            name_en: c.name_en.clone(),
+            name_zh: c.name_zh.clone(),
+            description_en: c.description.clone(),
+            description_zh: c.description_zh.clone(),
+            district,
+            district_names,
+            park: park.map(|p| global_id::encode(Kind::Park, p.id)),
+            park_names: park
+                .map(|p| vec![p.name_en.clone(), p.name_zh.clone()])
+                .unwrap_or_default(),
+            service_lines: lines.iter().map(|l| code(*l)).collect(),
+            service_line_names: names,
+            certifications: certifications.remove(&id).unwrap_or_default(),
+            headcount: Some(i64::from(c.headcount)),
+            employee_band: Some(EmployeeBand::of(i64::from(c.headcount)).code().to_owned()),
+            leading: c.leading,
+            tender_status: None,
+            closes_at: None,
+            buyer: Vec::new(),
+            name_sort: c.name_en.to_lowercase(),
+        });
+    }
+    Ok(out)
+}
+
+async fn tender_documents(db: &DatabaseConnection, ids: &[i64]) -> AppResult<Vec<SearchDocument>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = tender::Entity::find()
+        .filter(tender::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let lines = tenders::service_lines(db, ids).await?;
+    let buyer_ids: Vec<i64> = rows.iter().map(|t| t.counterpart_id).collect();
+    let buyers: HashMap<i64, counterpart::Model> =
+        tenders::counterparts::by_ids(db, &buyer_ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|t| {
+            let lines = lines.get(&t.id).cloned().unwrap_or_default();
+            let buyer = buyers.get(&t.counterpart_id);
+            SearchDocument {
+                key: DocKey::new(SearchType::Tender, t.id).as_string(),
+                kind: SearchType::Tender.code().to_owned(),
+                id: t.id,
+                name_en: t.title_en.clone(),
+                name_zh: t.title_zh.clone(),
+                description_en: t.description_en.clone(),
+                description_zh: t.description_zh.clone(),
+                district: None,
+                district_names: Vec::new(),
+                park: None,
+                park_names: Vec::new(),
+                service_lines: lines.iter().map(|l| code(*l)).collect(),
+                service_line_names: line_names(&lines),
+                certifications: Vec::new(),
+                headcount: None,
+                employee_band: None,
+                leading: false,
+                tender_status: Some(code(t.status)),
+                closes_at: Some(t.tender_period_end.timestamp()),
+                buyer: buyer
+                    .map(|b| vec![b.name_en.clone(), b.name_zh.clone()])
+                    .unwrap_or_default(),
+                name_sort: t.title_en.to_lowercase(),
+            }
+        })
+        .collect())
+}
+
+async fn park_documents(
+    db: &DatabaseConnection,
+    reference: &Reference,
+    ids: &[i64],
+) -> AppResult<Vec<SearchDocument>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = parks::by_ids(db, ids).await?;
+    let focus = parks::focus_industries(db, ids).await?;
+    Ok(rows
+        .into_values()
+        .map(|p| {
+            let (district, district_names) = district_names(reference, p.district_id);
+            let lines = focus.get(&p.id).cloned().unwrap_or_default();
+            SearchDocument {
+                key: DocKey::new(SearchType::Park, p.id).as_string(),
+                kind: SearchType::Park.code().to_owned(),
+                id: p.id,
+                name_en: p.name_en.clone(),
+                name_zh: p.name_zh.clone(),
+                description_en: p.description.clone(),
+                description_zh: String::new(),
+                district,
+                district_names,
+                park: Some(global_id::encode(Kind::Park, p.id)),
+                park_names: Vec::new(),
+                service_lines: lines.iter().map(|l| code(*l)).collect(),
+                service_line_names: line_names(&lines),
+                certifications: Vec::new(),
+                headcount: None,
+                employee_band: None,
+                leading: false,
+                tender_status: None,
+                closes_at: None,
+                buyer: Vec::new(),
+                name_sort: p.name_en.to_lowercase(),
+            }
+        })
+        .collect())
+}

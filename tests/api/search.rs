@@ -1,0 +1,283 @@
+//! Search through the API, on the embedded engine, kept in sync by the outbox.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use ganbridge::domain::{SearchType, TenderStatus};
+use ganbridge::entities::{tender, tender_service_line};
+use ganbridge::search::DocKey;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+
+const SEARCH: &str = "query($q: String!, $types: [SearchType!], $filter: SearchFilter, $facets: [SearchFacet!], $first: Int, $after: String) {
+  search(query: $q, types: $types, filter: $filter, facets: $facets, first: $first, after: $after) {
+    totalHits
+    typeCounts { type count }
+    facetDistribution { facet values { value count } }
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    edges { cursor highlights { field snippet }
+      node { __typename ... on Company { id name district { code } } ... on Tender { id title } ... on Park { id name } } }
+  } }";
+
+/// Waits until the search index has caught up with the demo dataset.
+async fn indexed(app: &TestApp) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = app.graphql(SEARCH, json!({ "q": "", "first": 0 })).await;
+        let ready: Value = app.get("/readyz").await.json().await.unwrap();
+        if body["data"]["search"]["totalHits"].as_i64().unwrap_or(0) >= 1056 + 36 + 11 && ready["outbox"]["depth"] == 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the index did not catch up: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn first_name(data: &Value) -> String {
+    let node = &data["search"]["edges"][0]["node"];
+    node["name"]
+        .as_str()
+        .or(node["title"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn search_finds_companies_by_typo_prefix_and_chinese_with_facets() {
+    let app = spawn_app(true).await;
+    indexed(&app).await;
+
+    let typo = app.data(SEARCH, json!({ "q": "Telhow" })).await;
+    assert!(first_name(&typo).starts_with("Tellhow"), "{typo:#}");
+    let highlights = &typo["search"]["edges"][0]["highlights"];
+    assert!(
+        highlights.to_string().contains("<em>Tellhow</em>"),
+        "{highlights}"
+    );
+
+    let chinese = app
+        .data(
+            SEARCH,
+            json!({ "q": "南昌", "types": ["COMPANY"], "first": 50 }),
+        )
+        .await;
+    for edge in chinese["search"]["edges"].as_array().unwrap() {
+        assert_eq!(edge["node"]["district"]["code"], "NANCHANG");
+    }
+
+    let facets = json!(["DISTRICT", "CERTIFICATION", "EMPLOYEE_BAND", "SERVICE_LINE"]);
+    let filter = json!({ "districts": ["JIUJIANG"], "certifications": ["ISO_9001"] });
+    let narrowed = app
+        .data(
+            SEARCH,
+            json!({ "q": "", "types": ["COMPANY"], "filter": filter, "facets": facets }),
+        )
+        .await;
+    let total = narrowed["search"]["totalHits"].as_i64().unwrap();
+    assert!(total > 0);
+    let distribution = narrowed["search"]["facetDistribution"].as_array().unwrap();
+    assert_eq!(distribution[0]["facet"], "DISTRICT");
+    assert_eq!(
+        distribution[0]["values"],
+        json!([{ "value": "JIUJIANG", "count": total }])
+    );
+    let bands: i64 = distribution[2]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(bands, total, "employee bands are single-valued");
+    // A facet value is what its filter accepts: feeding one back narrows to its count.
+    let line = &distribution[3]["values"][0];
+    let mut again = filter.clone();
+    again["serviceLines"] = json!([line["value"]]);
+    let refined = app
+        .data(
+            SEARCH,
+            json!({ "q": "", "types": ["COMPANY"], "filter": again }),
+        )
+        .await;
+    assert_eq!(refined["search"]["totalHits"], line["count"]);
+}
+
+#[tokio::test]
+async fn search_pages_and_refuses_bad_input() {
+    let app = spawn_app(true).await;
+    indexed(&app).await;
+    let first = app
+        .data(SEARCH, json!({ "q": "software", "first": 5 }))
+        .await;
+    let cursor = first["search"]["pageInfo"]["endCursor"].clone();
+    let second = app
+        .data(
+            SEARCH,
+            json!({ "q": "software", "first": 5, "after": cursor }),
+        )
+        .await;
+    let ten = app
+        .data(SEARCH, json!({ "q": "software", "first": 10 }))
+        .await;
+    let ids = |d: &Value| {
+        d["search"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!([ids(&first), ids(&second)].concat(), ids(&ten));
+    assert_eq!(second["search"]["pageInfo"]["hasPreviousPage"], true);
+
+    let long = "x".repeat(1_000);
+    for (variables, field) in [
+        (json!({ "q": long }), "query"),
+        (json!({ "q": "a", "first": 101 }), "first"),
+        (json!({ "q": "a", "first": -1 }), "first"),
+        (json!({ "q": "a", "after": "bogus" }), "after"),
+        (
+            json!({ "q": "a", "filter": { "parks": ["not-an-id"] } }),
+            "filter.parks",
+        ),
+    ] {
+        let body = app.graphql(SEARCH, variables.clone()).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{variables}: {body}"
+        );
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    // A filter value shaped like filter syntax is refused by its type before any engine sees it.
+    let injection = app
+        .graphql(
+            SEARCH,
+            json!({ "q": "", "filter": { "districts": ["Nanchang\" OR district != \"x"] } }),
+        )
+        .await;
+    assert_eq!(
+        injection["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{injection}"
+    );
+    // Query text shaped like syntax is just text.
+    app.data(SEARCH, json!({ "q": "Nanchang\" OR district != \"x" }))
+        .await;
+}
+
+#[tokio::test]
+async fn a_committed_tender_is_searchable_within_a_second() {
+    let app = spawn_app(true).await;
+    indexed(&app).await;
+    let txn = app.db.begin().await.unwrap();
+    let now = Utc::now();
+    let buyer: i64 = {
+        use sea_orm::{EntityTrait, QuerySelect};
+        ganbridge::entities::counterpart::Entity::find()
+            .select_only()
+            .column(ganbridge::entities::counterpart::Column::Id)
+            .into_tuple()
+            .one(&txn)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let created = tender::ActiveModel {
+        ocid: Set("ocds-gnbrdg-test01".into()),
+        title_en: Set("Quantum ledger reconciliation for bonded warehouses".into()),
+        title_zh: Set("保税仓库量子账本对账".into()),
+        description_en: Set("Reconcile ledgers.".into()),
+        description_zh: Set("对账。".into()),
+        counterpart_id: Set(buyer),
+        status: Set(TenderStatus::Active),
+        value_amount_minor: Set(None),
+        value_currency: Set(None),
+        tender_period_start: Set(now),
+        tender_period_end: Set(now + chrono::Duration::days(20)),
+        min_employees: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+    tender_service_line::ActiveModel {
+        tender_id: Set(created.id),
+        service_line: Set(ganbridge::domain::ServiceLine::FinanceAndAccounting),
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+    ganbridge::services::search::enqueue(&txn, &[DocKey::new(SearchType::Tender, created.id)])
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    let committed = Instant::now();
+    loop {
+        let found = app
+            .data(
+                SEARCH,
+                json!({ "q": "quantum ledger", "types": ["TENDER"] }),
+            )
+            .await;
+        if found["search"]["totalHits"] == 1 {
+            assert_eq!(
+                first_name(&found),
+                "Quantum ledger reconciliation for bonded warehouses"
+            );
+            break;
+        }
+        assert!(
+            committed.elapsed() < Duration::from_secs(1),
+            "not searchable a second after its commit"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn writes_survive_an_engine_outage_and_the_index_converges_after() {
+    // A Meilisearch address where nothing listens: the engine is down from the start.
+    let app = spawn_app_with(true, |s| s.meili_url = Some("http://127.0.0.1:9".into())).await;
+
+    // The demo's writes committed; their outbox rows wait.
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 503);
+    let body: Value = ready.json().await.unwrap();
+    assert_eq!(body["search"]["status"], "unreachable", "{body}");
+    assert!(body["outbox"]["depth"].as_u64().unwrap() >= 1056, "{body}");
+
+    // Search says so; everything else answers.
+    let search = app.graphql(SEARCH, json!({ "q": "Tellhow" })).await;
+    assert_eq!(
+        search["errors"][0]["extensions"]["code"], "SEARCH_UNAVAILABLE",
+        "{search}"
+    );
+    let stats = app
+        .data("{ statistics(year: 2014) { companies } }", json!({}))
+        .await;
+    assert_eq!(stats["statistics"]["companies"], 1056);
+
+    // The engine is back (here: the embedded one, on the same database): nothing was lost.
+    let app = app.restart_with(|s| s.meili_url = None).await;
+    indexed(&app).await;
+    let found = app.data(SEARCH, json!({ "q": "Tellhow" })).await;
+    assert!(first_name(&found).starts_with("Tellhow"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let body: Value = app.get("/readyz").await.json().await.unwrap();
+        if body["outbox"]["depth"] == 0 {
+            assert_eq!(body["ready"], true, "{body}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the outbox did not drain: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
