@@ -68,7 +68,10 @@ pub async fn last_outbox_id(db: &DatabaseConnection) -> AppResult<Option<i64>> {
 
 /// Removes every outbox row up to and including `last` (after a full rebuild covered them).
 pub async fn acknowledge_through(db: &DatabaseConnection, last: i64) -> AppResult<()> {
-    search_outbox::Entity::delete_many().filter(search_outbox::Column::Id.lte(last)).exec(db).await?;
+    search_outbox::Entity::delete_many()
+        .filter(search_outbox::Column::Id.lte(last))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

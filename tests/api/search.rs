@@ -27,7 +27,9 @@ async fn indexed(app: &TestApp) {
     loop {
         let body = app.graphql(SEARCH, json!({ "q": "", "first": 0 })).await;
         let ready: Value = app.get("/readyz").await.json().await.unwrap();
-        if body["data"]["search"]["totalHits"].as_i64().unwrap_or(0) >= 1056 + 36 + 11 && ready["outbox"]["depth"] == 0 {
+        if body["data"]["search"]["totalHits"].as_i64().unwrap_or(0) >= 1056 + 36 + 11
+            && ready["outbox"]["depth"] == 0
+        {
             return;
         }
         assert!(
@@ -280,4 +282,47 @@ async fn writes_survive_an_engine_outage_and_the_index_converges_after() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test]
+async fn the_api_searches_through_meilisearch_where_one_runs() {
+    use std::io::Write;
+    let Ok(url) = std::env::var("MEILI_URL") else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** SKIPPED: API search on Meilisearch — MEILI_URL is not set ***\n"
+        );
+        return;
+    };
+    let key = std::env::var("MEILI_MASTER_KEY").ok();
+    let index = format!("ganbridge_test_{}", uuid::Uuid::new_v4().simple());
+    let app = spawn_app_with(true, |s| {
+        s.meili_url = Some(url.clone());
+        s.meili_master_key = key.clone().map(secrecy::SecretString::from);
+        s.meili_index = index.clone();
+    })
+    .await;
+    indexed(&app).await;
+    let typo = app.data(SEARCH, json!({ "q": "Telhow" })).await;
+    assert!(first_name(&typo).starts_with("Tellhow"), "{typo:#}");
+    let facets = app
+        .data(
+            SEARCH,
+            json!({ "q": "", "types": ["COMPANY"], "facets": ["DISTRICT"], "first": 0 }),
+        )
+        .await;
+    let sum: i64 = facets["search"]["facetDistribution"][0]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sum, 1056);
+    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["search"]["engine"], "meilisearch");
+    assert_eq!(ready["ready"], true, "{ready}");
+    let _ = ganbridge::search::meili::MeiliEngine::new(&url, key.as_deref(), &index)
+        .unwrap()
+        .drop_index()
+        .await;
 }

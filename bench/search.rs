@@ -1,0 +1,266 @@
+//! Search benchmark: indexing throughput, query latency and throughput, and the delay from a
+//! committed write to its visibility in search.
+//!
+//! `cargo run --release --example search_bench -- [--companies N] [--rounds R]`
+//! Runs on the embedded engine, and on Meilisearch too when `MEILI_URL` is set. Prints a
+//! Markdown report on stdout (bench/search.sh writes it to bench/SEARCH_RESULTS.md).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ganbridge::domain::{CertificationStandard, DistrictCode, SearchType};
+use ganbridge::search::embedded::EmbeddedEngine;
+use ganbridge::search::meili::MeiliEngine;
+use ganbridge::search::{
+    SearchDocument, SearchEngine, SearchFacet, SearchFilter, SearchRequest, SearchSort,
+};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const BRANDS: [(&str, &str); 20] = [
+    ("Xinrui", "鑫瑞"),
+    ("Huayu", "华宇"),
+    ("Jinfeng", "金丰"),
+    ("Ruixiang", "瑞祥"),
+    ("Tianyi", "天翼"),
+    ("Bochuang", "博创"),
+    ("Zhiyuan", "致远"),
+    ("Hengtong", "恒通"),
+    ("Yunfan", "云帆"),
+    ("Kaida", "凯达"),
+    ("Mingde", "明德"),
+    ("Shengtai", "盛泰"),
+    ("Lianchuang", "联创"),
+    ("Haoyun", "浩云"),
+    ("Jiahe", "嘉禾"),
+    ("Qixin", "启信"),
+    ("Yuanhang", "远航"),
+    ("Chenguang", "晨光"),
+    ("Xinghe", "星河"),
+    ("Weilan", "蔚蓝"),
+];
+const TRADES: [(&str, &str, &str, &str); 6] = [
+    ("Software", "软件", "SOFTWARE_DEVELOPMENT", "ITO"),
+    ("Data Services", "数据服务", "DATA_PROCESSING", "BPO"),
+    ("Customer Contact", "客户联络", "CALL_CENTRE", "BPO"),
+    (
+        "Engineering Design",
+        "工程设计",
+        "ENGINEERING_DESIGN",
+        "KPO",
+    ),
+    ("Animation", "动漫", "ANIMATION_AND_CREATIVE_DESIGN", "KPO"),
+    ("Information Technology", "信息技术", "IT_OPERATIONS", "ITO"),
+];
+const CERTS: [&str; 5] = [
+    "ISO_9001",
+    "CMMI_DEV",
+    "ISO_IEC_27001",
+    "ISO_IEC_20000_1",
+    "ISO_14001",
+];
+
+fn synthetic(companies: usize) -> Vec<SearchDocument> {
+    let mut rng = ChaCha8Rng::seed_from_u64(2014);
+    let mut docs = Vec::with_capacity(companies + companies / 10);
+    for i in 0..companies {
+        let district = DistrictCode::ALL[rng.random_range(0..11)];
+        let (city_en, city_zh, _) = district.names();
+        let (brand_en, brand_zh) = BRANDS[rng.random_range(0..BRANDS.len())];
+        let (trade_en, trade_zh, line, family) = TRADES[rng.random_range(0..TRADES.len())];
+        let headcount: i64 = 8 + (rng.random::<f64>().powi(4) * 3000.0) as i64;
+        let held = rng.random_range(1..=3);
+        let certifications: Vec<String> = CERTS
+            .choose_multiple(&mut rng, held)
+            .map(|s| s.to_string())
+            .collect();
+        let name_en = format!("{city_en} {brand_en} {trade_en} No. {i} Co., Ltd.");
+        docs.push(SearchDocument {
+            key: format!("company-{}", i + 1),
+            kind: "COMPANY".into(),
+            id: i as i64 + 1,
+            name_en: name_en.clone(),
+            name_zh: format!("{city_zh}{brand_zh}{trade_zh}{i}号有限公司"),
+            description_en: format!("A synthetic company in {city_en} offering {trade_en}."),
+            description_zh: format!("位于{city_zh}的合成企业，提供{trade_zh}服务。"),
+            district: Some(format!("{district:?}").to_uppercase()),
+            district_names: vec![city_en.into(), city_zh.into()],
+            park: (i % 3 == 0).then(|| format!("park-{}", i % 50)),
+            park_names: vec![],
+            service_lines: vec![line.into()],
+            service_line_names: vec![trade_en.into(), trade_zh.into(), family.into()],
+            certifications,
+            headcount: Some(headcount),
+            employee_band: Some(ganbridge::domain::EmployeeBand::of(headcount).code().into()),
+            leading: i % 200 == 0,
+            tender_status: None,
+            closes_at: None,
+            buyer: vec![],
+            name_sort: name_en.to_lowercase(),
+        });
+    }
+    for i in 0..companies / 10 {
+        let (trade_en, trade_zh, line, family) = TRADES[rng.random_range(0..TRADES.len())];
+        let title = format!("{trade_en} services for a bonded logistics platform, lot {i}");
+        docs.push(SearchDocument {
+            key: format!("tender-{}", i + 1),
+            kind: "TENDER".into(),
+            id: i as i64 + 1,
+            name_en: title.clone(),
+            name_zh: format!("保税物流平台{trade_zh}服务第{i}标段"),
+            description_en: "A synthetic tender.".into(),
+            description_zh: "合成招标。".into(),
+            district: None,
+            district_names: vec![],
+            park: None,
+            park_names: vec![],
+            service_lines: vec![line.into()],
+            service_line_names: vec![trade_en.into(), trade_zh.into(), family.into()],
+            certifications: vec![],
+            headcount: None,
+            employee_band: None,
+            leading: false,
+            tender_status: Some(if i % 3 == 0 { "ACTIVE" } else { "COMPLETE" }.into()),
+            closes_at: Some(1_800_000_000 + i as i64 * 3600),
+            buyer: vec!["Harbourline Trade Finance".into()],
+            name_sort: title.to_lowercase(),
+        });
+    }
+    docs
+}
+
+fn queries() -> Vec<(&'static str, SearchRequest)> {
+    let base = |q: &str| SearchRequest {
+        query: q.into(),
+        filter: SearchFilter::default(),
+        facets: vec![],
+        sort: SearchSort::Relevance,
+        offset: 0,
+        limit: 20,
+    };
+    let mut faceted = base("");
+    faceted.filter.types = vec![SearchType::Company];
+    faceted.filter.districts = vec![DistrictCode::Nanchang];
+    faceted.filter.certifications = vec![CertificationStandard::CmmiDev];
+    faceted.facets = vec![
+        SearchFacet::District,
+        SearchFacet::Certification,
+        SearchFacet::EmployeeBand,
+    ];
+    let mut by_size = base("software");
+    by_size.filter.min_employees = Some(500);
+    by_size.sort = SearchSort::EmployeesDesc;
+    let mut tenders = base("logistics");
+    tenders.filter.types = vec![SearchType::Tender];
+    tenders.sort = SearchSort::ClosingDate;
+    let mut data = base("data services");
+    data.facets = vec![SearchFacet::District, SearchFacet::ServiceLine];
+    vec![
+        ("exact brand `Xinrui`", base("Xinrui")),
+        ("one typo `Xinrul`", base("Xinrul")),
+        ("prefix `Xinr`", base("Xinr")),
+        ("Chinese city `南昌`", base("南昌")),
+        ("Chinese brand `鑫瑞软件`", base("鑫瑞软件")),
+        ("synonym `ITO`", base("ITO")),
+        ("two words + 2 facets `data services`", data),
+        ("filters only + 3 facets", faceted),
+        ("`software`, ≥500 staff, by size", by_size),
+        ("tenders `logistics` by closing date", tenders),
+    ]
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+async fn bench(name: &str, engine: Arc<dyn SearchEngine>, docs: &[SearchDocument], rounds: usize) {
+    engine.prepare().await.expect("prepare");
+    let started = Instant::now();
+    engine.replace_all(docs.to_vec()).await.expect("load");
+    let load = started.elapsed();
+    println!("### {name}\n");
+    println!(
+        "Full index of {} documents: {:.1} s, **{:.0} documents/s**.\n",
+        docs.len(),
+        load.as_secs_f64(),
+        docs.len() as f64 / load.as_secs_f64()
+    );
+    println!(
+        "| query | hits | p50 ms | p99 ms | queries/s (one client) |\n|---|---:|---:|---:|---:|"
+    );
+    for (label, request) in queries() {
+        let warm = engine.search(&request).await.expect("search");
+        let mut times = Vec::with_capacity(rounds);
+        let all = Instant::now();
+        for _ in 0..rounds {
+            let t = Instant::now();
+            let _ = engine.search(&request).await.expect("search");
+            times.push(t.elapsed());
+        }
+        let total = all.elapsed();
+        times.sort();
+        println!(
+            "| {label} | {} | {:.2} | {:.2} | {:.0} |",
+            warm.total_hits,
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            rounds as f64 / total.as_secs_f64()
+        );
+    }
+    // A write's visibility: one document upserted, then searched until found.
+    let mut delays = Vec::new();
+    for i in 0..20 {
+        let mut doc = docs[i].clone();
+        let marker = format!("Zyxqv{i}");
+        doc.name_en = format!("{} {marker}", doc.name_en);
+        let t = Instant::now();
+        engine.upsert(vec![doc]).await.expect("upsert");
+        let mut probe = queries()[0].1.clone();
+        probe.query = marker.clone();
+        while engine.search(&probe).await.expect("search").total_hits == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        delays.push(t.elapsed());
+    }
+    delays.sort();
+    println!(
+        "\nOne upserted document searchable after: p50 {:.1} ms, p99 {:.1} ms (engine only; the outbox worker adds its wake-up, at most 500 ms when not woken by the writer).\n",
+        percentile(&delays, 0.5),
+        percentile(&delays, 0.99)
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |flag: &str, default: usize| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let companies = arg("--companies", 100_000);
+    let rounds = arg("--rounds", 200);
+    let docs = synthetic(companies);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let embedded: Arc<dyn SearchEngine> =
+        Arc::new(EmbeddedEngine::open(dir.path()).expect("the embedded engine"));
+    bench("Embedded engine (Tantivy)", embedded, &docs, rounds).await;
+    match std::env::var("MEILI_URL") {
+        Ok(url) => {
+            let key = std::env::var("MEILI_MASTER_KEY").ok();
+            let index = "ganbridge_bench";
+            let meili =
+                MeiliEngine::new(&url, key.as_deref(), index).expect("a Meilisearch client");
+            bench("Meilisearch", Arc::new(meili), &docs, rounds).await;
+            let _ = MeiliEngine::new(&url, key.as_deref(), index)
+                .expect("client")
+                .drop_index()
+                .await;
+        }
+        Err(_) => println!("### Meilisearch\n\nSKIPPED: MEILI_URL was not set.\n"),
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Search benchmark: builds in release mode, runs bench/search.rs, writes bench/SEARCH_RESULTS.md.
+#   bench/search.sh [--companies N] [--rounds R]
+# Meilisearch is measured too when MEILI_URL (and MEILI_MASTER_KEY) are set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --example search_bench
+out=bench/SEARCH_RESULTS.md
+{
+  echo "# Search benchmark results"
+  echo
+  echo "Written by \`bench/search.sh $*\` on $(date -u +%Y-%m-%d)."
+  echo
+  echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr)."
+  echo "Toolchain: $(rustc --version). Synthetic data: N companies and N/10 tenders (bench/search.rs), deterministic."
+  echo "Latencies are measured in-process around the engine call (no HTTP), one client, after one warm-up query."
+  echo
+  ./target/release/examples/search_bench "$@"
+} > "$out"
+cat "$out"
