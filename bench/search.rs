@@ -211,8 +211,8 @@ async fn bench(name: &str, engine: Arc<dyn SearchEngine>, docs: &[SearchDocument
     }
     // A write's visibility: one document upserted, then searched until found.
     let mut delays = Vec::new();
-    for i in 0..20 {
-        let mut doc = docs[i].clone();
+    for (i, original) in docs.iter().take(20).enumerate() {
+        let mut doc = original.clone();
         let marker = format!("Zyxqv{i}");
         doc.name_en = format!("{} {marker}", doc.name_en);
         let t = Instant::now();

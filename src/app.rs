@@ -14,9 +14,9 @@ use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::graphql::{self, ApiState};
 use crate::http;
-use crate::search::outbox::{SyncHealth, SyncWorker, reindex};
+use crate::search::outbox::{SyncHealth, SyncWorker};
 use crate::search::{self, SearchEngine};
-use crate::services::{demo, reference, search as index};
+use crate::services::{demo, reference};
 
 pub struct Application {
     acceptor: TcpAcceptor,
@@ -121,10 +121,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop_worker, stopped) = watch::channel(false);
         let worker = self.worker.clone();
-        let sync = tokio::spawn(async move {
-            rebuild_if_empty(&worker).await;
-            worker.run(stopped).await;
-        });
+        let sync = tokio::spawn(worker.run(stopped));
         let schema = graphql::schema(self.state.clone());
         let routes = http::routes(schema, self.state, self.statements);
         let served = poem::Server::new_with_acceptor(self.acceptor)
@@ -134,29 +131,5 @@ impl Application {
         let _ = stop_worker.send(true);
         let _ = sync.await;
         served
-    }
-}
-
-/// An empty index over a database that has objects (a new data directory, a new Meilisearch,
-/// a database from before search) is rebuilt once, in the background.
-async fn rebuild_if_empty(worker: &SyncWorker) {
-    let empty_index = matches!(worker.engine.count().await, Ok(0));
-    if !empty_index {
-        return;
-    }
-    match index::all_keys(&worker.db).await {
-        Ok(keys) if !keys.is_empty() => {
-            match reindex(&worker.db, &worker.reference, worker.engine.as_ref()).await {
-                Ok(n) => tracing::info!(
-                    documents = n,
-                    engine = worker.engine.name(),
-                    "built the empty search index"
-                ),
-                Err(e) => {
-                    tracing::warn!(error = ?e, "could not build the search index now; the outbox will fill it")
-                }
-            }
-        }
-        _ => {}
     }
 }

@@ -125,7 +125,8 @@ impl SearchQuery {
         query: String,
         #[graphql(desc = "Only these types (default: all).")] types: Option<Vec<SearchType>>,
         filter: Option<SearchFilter>,
-        #[graphql(desc = "Facets to count over all hits.")] facets: Option<Vec<SearchFacet>>,
+        #[graphql(name = "facets", desc = "Facets to count over all hits.")]
+        requested_facets: Option<Vec<SearchFacet>>,
         #[graphql(default)] sort: SearchSort,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
@@ -170,8 +171,12 @@ impl SearchQuery {
             )
             .into());
         }
-        let mut facets = facets.unwrap_or_default();
-        facets.dedup();
+        let mut facets: Vec<SearchFacet> = Vec::new();
+        for facet in requested_facets.unwrap_or_default() {
+            if !facets.contains(&facet) {
+                facets.push(facet);
+            }
+        }
         let request = SearchRequest {
             query: query.trim().to_owned(),
             filter: search::SearchFilter {

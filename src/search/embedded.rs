@@ -59,6 +59,12 @@ const TEXT_FIELDS: [(&str, &str, f32); 12] = [
     ("description_zh", "jieba", 1.0),
 ];
 
+/// Longest word matched with typos or as a prefix.
+const MAX_FUZZY_CHARS: usize = 32;
+
+/// Words of a query that count (Meilisearch's limit too).
+const MAX_WORDS: usize = 10;
+
 /// Fields shown as highlights, in order.
 const HIGHLIGHTED: [&str; 4] = ["name_en", "name_zh", "description_en", "description_zh"];
 
@@ -265,6 +271,19 @@ impl EmbeddedEngine {
     }
 }
 
+/// Drops the operations a failed write left queued, so a later commit cannot publish half of it.
+fn rollback_on_error(
+    writer: &mut IndexWriter,
+    result: Result<(), SearchError>,
+) -> Result<(), SearchError> {
+    if result.is_err()
+        && let Err(e) = writer.rollback()
+    {
+        tracing::error!(error = %e, "rolling back the search index writer failed");
+    }
+    result
+}
+
 fn has_cjk(s: &str) -> bool {
     s.chars().any(is_cjk)
 }
@@ -347,7 +366,10 @@ impl EmbeddedEngine {
                             Occur::Should,
                             Box::new(BoostQuery::new(Box::new(exact), weight * 2.0)),
                         ));
-                        let typos = typos_allowed(&token);
+                        // Typo and prefix automata grow with the word; a word longer than any
+                        // name is matched exactly only.
+                        let long = token.chars().count() > MAX_FUZZY_CHARS;
+                        let typos = if long { 0 } else { typos_allowed(&token) };
                         if typos > 0 {
                             let fuzzy = FuzzyTermQuery::new(term.clone(), typos, true);
                             clauses.push((
@@ -355,7 +377,7 @@ impl EmbeddedEngine {
                                 Box::new(BoostQuery::new(Box::new(fuzzy), weight * 0.5)),
                             ));
                         }
-                        if last {
+                        if last && !long {
                             let prefix = FuzzyTermQuery::new_prefix(term, 0, true);
                             clauses.push((
                                 Occur::Should,
@@ -469,6 +491,10 @@ impl EmbeddedEngine {
             "tender_status",
             f.tender_status.iter().map(|s| code(*s)).collect(),
         ));
+        // Leading or not is a property of companies only.
+        if f.leading.is_some() {
+            push(any_of("type", vec![SearchType::Company.code().to_owned()]));
+        }
         if let Some(true) = f.leading {
             push(any_of("leading", vec!["true".into()]));
         }
@@ -760,11 +786,14 @@ impl SearchEngine for EmbeddedEngine {
             .map(|d| (d.key.clone(), self.to_tantivy(d)))
             .collect();
         let mut writer = self.writer()?;
-        for (key, doc) in converted {
-            writer.delete_term(Term::from_field_text(self.fields.key, &key));
-            writer.add_document(doc).map_err(engine_error)?;
-        }
-        self.commit(&mut writer)
+        let result = (|| {
+            for (key, doc) in converted {
+                writer.delete_term(Term::from_field_text(self.fields.key, &key));
+                writer.add_document(doc).map_err(engine_error)?;
+            }
+            self.commit(&mut writer)
+        })();
+        rollback_on_error(&mut writer, result)
     }
 
     async fn delete(&self, keys: Vec<DocKey>) -> Result<(), SearchError> {
@@ -775,24 +804,30 @@ impl SearchEngine for EmbeddedEngine {
         for key in keys {
             writer.delete_term(Term::from_field_text(self.fields.key, &key.as_string()));
         }
-        self.commit(&mut writer)
+        let result = self.commit(&mut writer);
+        rollback_on_error(&mut writer, result)
     }
 
     async fn replace_all(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError> {
         let converted: Vec<TantivyDocument> =
             documents.iter().map(|d| self.to_tantivy(d)).collect();
         let mut writer = self.writer()?;
-        writer.delete_all_documents().map_err(engine_error)?;
-        for doc in converted {
-            writer.add_document(doc).map_err(engine_error)?;
-        }
-        // Readers see the old contents until this commit, then all of the new.
-        self.commit(&mut writer)
+        let result = (|| {
+            writer.delete_all_documents().map_err(engine_error)?;
+            for doc in converted {
+                writer.add_document(doc).map_err(engine_error)?;
+            }
+            // Readers see the old contents until this commit, then all of the new.
+            self.commit(&mut writer)
+        })();
+        rollback_on_error(&mut writer, result)
     }
 
     async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
         let searcher = self.reader.searcher();
         let mut words = words(&request.query);
+        // Like Meilisearch, only the first ten words of a query count.
+        words.truncate(MAX_WORDS);
         loop {
             let response = self.run(&searcher, request, &words)?;
             if response.total_hits > 0 || words.len() <= 1 {

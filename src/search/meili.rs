@@ -18,7 +18,7 @@ use meilisearch_sdk::settings::{
 use meilisearch_sdk::task_info::TaskInfo;
 
 use super::{
-    DocKey, Highlight, MAX_HITS, SearchDocument, SearchEngine, SearchError, SearchFacet, SearchHit,
+    DocKey, Highlight, SearchDocument, SearchEngine, SearchError, SearchFacet, SearchHit,
     SearchRequest, SearchResponse, SearchSort, synonyms,
 };
 use crate::domain::SearchType;
@@ -85,6 +85,8 @@ pub fn filter_expression(request: &SearchRequest) -> Option<String> {
         f.tender_status.iter().map(|s| code(*s)).collect(),
     );
     if let Some(leading) = f.leading {
+        // Leading or not is a property of companies only.
+        clauses.push(format!("type = {}", quote(SearchType::Company.code())));
         clauses.push(format!("leading = {leading}"));
     }
     if let Some(min) = f.min_employees {
@@ -156,8 +158,9 @@ impl MeiliEngine {
                 }),
                 disable_on_numbers: None,
             })
+            // Counts stay exact far beyond the pages one may walk (MAX_HITS).
             .with_pagination(PaginationSetting {
-                max_total_hits: MAX_HITS + 100,
+                max_total_hits: 1_000_000,
             })
             .with_faceting(FacetingSettings {
                 max_values_per_facet: 500,
@@ -377,13 +380,15 @@ impl SearchEngine for MeiliEngine {
     }
 
     async fn count(&self) -> Result<u64, SearchError> {
-        let stats = self
-            .client
-            .index(&self.index)
-            .get_stats()
-            .await
-            .map_err(error)?;
-        Ok(stats.number_of_documents as u64)
+        match self.client.index(&self.index).get_stats().await {
+            Ok(stats) => Ok(stats.number_of_documents as u64),
+            Err(MeiliError::Meilisearch(e))
+                if e.error_code == meilisearch_sdk::errors::ErrorCode::IndexNotFound =>
+            {
+                Ok(0)
+            }
+            Err(e) => Err(error(e)),
+        }
     }
 
     async fn health(&self) -> Result<(), SearchError> {

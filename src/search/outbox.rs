@@ -10,7 +10,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
+    TransactionTrait,
+};
 use tokio::sync::{Notify, watch};
 
 use super::{DocKey, SearchEngine};
@@ -43,28 +46,24 @@ pub struct SyncWorker {
 impl SyncWorker {
     /// Applies one batch; returns how many outbox rows it consumed (0 when idle, or when
     /// another server holds the drain lock).
+    ///
+    /// No transaction spans the round: rows are read, applied, then deleted by id in one short
+    /// statement. That is safe because documents are rebuilt from current state, and it keeps
+    /// SQLite writers and this worker from blocking each other. On PostgreSQL a transaction is
+    /// held only to own the advisory lock for the round.
     pub async fn drain_once(&self) -> Result<usize, AppError> {
-        let txn = self.db.begin().await?;
-        if txn.get_database_backend() == DatabaseBackend::Postgres {
-            let row = txn
-                .query_one_raw(Statement::from_sql_and_values(
-                    DatabaseBackend::Postgres,
-                    "SELECT pg_try_advisory_xact_lock($1) AS locked",
-                    [ADVISORY_LOCK.into()],
-                ))
-                .await?;
-            let locked: bool = row
-                .map(|r| r.try_get("", "locked"))
-                .transpose()?
-                .unwrap_or(false);
-            if !locked {
-                txn.rollback().await?;
-                return Ok(0);
-            }
-        }
-        let rows = index::pending(&txn, BATCH).await?;
+        let lock = match self.db.get_database_backend() {
+            DatabaseBackend::Postgres => match try_drain_lock(&self.db).await? {
+                Some(txn) => Some(txn),
+                None => return Ok(0),
+            },
+            _ => None,
+        };
+        let rows = index::pending(&self.db, BATCH).await?;
         if rows.is_empty() {
-            txn.commit().await?;
+            if let Some(txn) = lock {
+                txn.commit().await?;
+            }
             return Ok(0);
         }
         let mut keys: Vec<DocKey> = rows
@@ -78,22 +77,53 @@ impl SyncWorker {
         self.engine.upsert(documents).await.map_err(unavailable)?;
         self.engine.delete(gone).await.map_err(unavailable)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        index::acknowledge(&txn, &ids).await?;
-        txn.commit().await?;
+        index::acknowledge(&self.db, &ids).await?;
+        if let Some(txn) = lock {
+            txn.commit().await?;
+        }
         Ok(rows.len())
+    }
+
+    /// Enqueues, once a day, the companies whose certificates reached their expiry date since
+    /// the last sweep: "in force" is a matter of the date, and no write marks its passing.
+    async fn sweep_expiries(&self, last: &mut Option<chrono::NaiveDate>) {
+        let today = crate::domain::today();
+        if *last == Some(today) {
+            return;
+        }
+        let since = last.unwrap_or(today - chrono::Duration::days(2));
+        match index::enqueue_expired_between(&self.db, since, today).await {
+            Ok(n) => {
+                if n > 0 {
+                    tracing::info!(
+                        companies = n,
+                        "certificates expired; refreshing their companies' search documents"
+                    );
+                }
+                *last = Some(today);
+            }
+            Err(e) => {
+                tracing::warn!(error = ?e, "could not sweep certificate expiries; will retry")
+            }
+        }
     }
 
     /// Drains until told to stop, stopping only between batches.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut backoff = Duration::from_millis(250);
         let mut prepared = false;
+        let mut swept = None;
         loop {
             if *shutdown.borrow() {
                 return;
             }
+            self.sweep_expiries(&mut swept).await;
             if !prepared {
                 match self.engine.prepare().await {
-                    Ok(()) => prepared = true,
+                    Ok(()) => {
+                        prepared = true;
+                        self.fill_if_empty().await;
+                    }
                     Err(e) => {
                         self.record(Some(format!("preparing the index: {e}")));
                         tracing::warn!(error = %e, engine = self.engine.name(), "search engine not ready; retrying");
@@ -114,7 +144,11 @@ impl SyncWorker {
                 }
                 Err(e) => {
                     let message = match &e {
-                        AppError::SearchUnavailable(m) => m.clone(),
+                        AppError::SearchUnavailable(m) => {
+                            // An engine that was away may come back empty: settings again.
+                            prepared = false;
+                            m.clone()
+                        }
                         other => format!("{other:?}"),
                     };
                     tracing::warn!(error = %message, retry_in_ms = backoff.as_millis() as u64, "search sync failed; will retry");
@@ -122,6 +156,40 @@ impl SyncWorker {
                     wait(&mut shutdown, &self.wake, backoff, false).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
+            }
+        }
+    }
+
+    /// An empty index over a database that has objects (a new data directory, a new or wiped
+    /// Meilisearch, a database from before search) is rebuilt, then the outbox rows the
+    /// rebuild covered are dropped.
+    async fn fill_if_empty(&self) {
+        if !matches!(self.engine.count().await, Ok(0)) {
+            return;
+        }
+        let Ok(keys) = index::all_keys(&self.db).await else {
+            return;
+        };
+        if keys.is_empty() {
+            return;
+        }
+        // Outbox rows committed before the rebuild reads the database are covered by it.
+        let covered = index::last_outbox_id(&self.db).await.ok().flatten();
+        match reindex(&self.db, &self.reference, self.engine.as_ref()).await {
+            Ok(n) => {
+                tracing::info!(
+                    documents = n,
+                    engine = self.engine.name(),
+                    "built the empty search index"
+                );
+                if let Some(last) = covered
+                    && let Err(e) = index::acknowledge_through(&self.db, last).await
+                {
+                    tracing::warn!(error = ?e, "could not clear the outbox rows the rebuild covered; they will be replayed");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = ?e, "could not build the search index now; the outbox will fill it")
             }
         }
     }
@@ -147,12 +215,51 @@ async fn wait(
     }
 }
 
+/// On PostgreSQL, a transaction owning the drain lock, or `None` if another holds it.
+async fn try_drain_lock(db: &DatabaseConnection) -> Result<Option<DatabaseTransaction>, AppError> {
+    let txn = db.begin().await?;
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock($1) AS locked",
+            [ADVISORY_LOCK.into()],
+        ))
+        .await?;
+    let locked: bool = row
+        .map(|r| r.try_get("", "locked"))
+        .transpose()?
+        .unwrap_or(false);
+    if locked {
+        Ok(Some(txn))
+    } else {
+        txn.rollback().await?;
+        Ok(None)
+    }
+}
+
 /// Rebuilds the whole index from the database; searches keep answering meanwhile.
+///
+/// On PostgreSQL it holds the drain lock throughout, so no server applies a newer change that
+/// the rebuilt snapshot would then overwrite; changes made meanwhile wait in the outbox and
+/// are applied after the swap.
 pub async fn reindex(
     db: &DatabaseConnection,
     reference: &Reference,
     engine: &dyn SearchEngine,
 ) -> Result<usize, AppError> {
+    let lock = match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let txn = db.begin().await?;
+            txn.execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_advisory_xact_lock($1)",
+                [ADVISORY_LOCK.into()],
+            ))
+            .await?;
+            Some(txn)
+        }
+        _ => None,
+    };
     engine
         .prepare()
         .await
@@ -168,5 +275,8 @@ pub async fn reindex(
         .replace_all(documents)
         .await
         .map_err(|e| AppError::SearchUnavailable(e.to_string()))?;
+    if let Some(txn) = lock {
+        txn.commit().await?;
+    }
     Ok(count)
 }

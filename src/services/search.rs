@@ -34,6 +34,31 @@ pub async fn enqueue<C: ConnectionTrait>(conn: &C, keys: &[DocKey]) -> AppResult
     Ok(())
 }
 
+/// Enqueues the companies holding a verified certificate whose last valid day fell in
+/// `[since, until)`; returns how many.
+pub async fn enqueue_expired_between(
+    db: &DatabaseConnection,
+    since: chrono::NaiveDate,
+    until: chrono::NaiveDate,
+) -> AppResult<usize> {
+    let mut companies: Vec<i64> = certification::Entity::find()
+        .select_only()
+        .column(certification::Column::CompanyId)
+        .filter(certification::Column::ExpiryDate.gte(since - chrono::Duration::days(1)))
+        .filter(certification::Column::ExpiryDate.lt(until))
+        .into_tuple()
+        .all(db)
+        .await?;
+    companies.sort_unstable();
+    companies.dedup();
+    let keys: Vec<DocKey> = companies
+        .iter()
+        .map(|&id| DocKey::new(SearchType::Company, id))
+        .collect();
+    enqueue(db, &keys).await?;
+    Ok(keys.len())
+}
+
 /// The oldest pending outbox rows, in order.
 pub async fn pending<C: ConnectionTrait>(
     conn: &C,

@@ -162,6 +162,7 @@ async fn typos_prefixes_and_chinese_find_what_users_mean() {
         );
 
         let chinese = run(e, &request("南昌")).await;
+        assert!(!chinese.hits.is_empty(), "{}", e.name);
         assert!(
             chinese.total_hits > 100,
             "{}: {} hits for 南昌",
@@ -324,15 +325,36 @@ async fn input_that_looks_like_syntax_is_data() {
     let engines = engines(&corpus).await;
     for e in &engines {
         let text = run(e, &request(r#"Nanchang" OR district != "x"#)).await;
-        assert!(text.total_hits <= corpus.documents.len(), "{}", e.name);
+        // Quotes may make a phrase (Meilisearch) or separate words (embedded); either way the
+        // text cannot reach beyond what its words find.
+        let plain = run(e, &request("Nanchang")).await;
+        assert!(
+            text.total_hits <= plain.total_hits,
+            "{}: {} > {}",
+            e.name,
+            text.total_hits,
+            plain.total_hits
+        );
+        // A park of the corpus, and the same filter with a value shaped like filter syntax
+        // beside it: the odd value matches nothing and widens nothing.
+        let park = corpus
+            .documents
+            .iter()
+            .find_map(|d| d.park.clone().filter(|_| d.kind == "COMPANY"))
+            .unwrap();
         let mut r = request("");
-        r.filter.parks = vec![r#"x" OR type = "PARK"#.into()];
-        let filtered = run(e, &r).await;
+        r.filter.parks = vec![park.clone()];
+        let real = run(e, &r).await;
+        assert!(real.total_hits > 0, "{}", e.name);
+        r.filter.parks = vec![park, r#"x" OR type = "PARK"#.into()];
+        let with_injection = run(e, &r).await;
         assert_eq!(
-            filtered.total_hits, 0,
+            with_injection.total_hits, real.total_hits,
             "{}: a park value must not widen the filter",
             e.name
         );
+        r.filter.parks = vec![r#"x" OR type = "PARK"#.into()];
+        assert_eq!(run(e, &r).await.total_hits, 0, "{}", e.name);
     }
     cleanup(engines).await;
 }
@@ -381,6 +403,85 @@ async fn pages_upserts_and_deletes() {
             e.engine.count().await.unwrap() as usize,
             corpus.documents.len(),
             "{}: upsert replaces",
+            e.name
+        );
+    }
+    cleanup(engines).await;
+}
+
+#[tokio::test]
+async fn leading_park_facets_and_sorts() {
+    let corpus = corpus().await;
+    let engines = engines(&corpus).await;
+    let companies = corpus
+        .documents
+        .iter()
+        .filter(|d| d.kind == "COMPANY")
+        .count();
+    for e in &engines {
+        let mut r = request("");
+        r.limit = 100;
+        r.filter.leading = Some(true);
+        let leading = run(e, &r).await;
+        assert_eq!(leading.total_hits, 5, "{}", e.name);
+        assert!(
+            leading.hits.iter().all(|h| corpus.by_key[&h.key].leading),
+            "{}",
+            e.name
+        );
+        r.filter.leading = Some(false);
+        let others = run(e, &r).await;
+        assert_eq!(
+            others.total_hits,
+            companies - 5,
+            "{}: leading is about companies only",
+            e.name
+        );
+        assert_eq!(
+            others.type_counts,
+            vec![(SearchType::Company, companies - 5)],
+            "{}",
+            e.name
+        );
+
+        // A park facet value fed back as a filter narrows to its count.
+        let mut r = request("");
+        r.limit = 0;
+        r.filter.types = vec![SearchType::Company];
+        r.facets = vec![SearchFacet::Park];
+        let parks = run(e, &r).await;
+        let (park, count) = parks.facets[0].1[0].clone();
+        r.filter.parks = vec![park];
+        assert_eq!(run(e, &r).await.total_hits, count, "{}", e.name);
+
+        // Tenders by closing date, parks and companies by name.
+        let mut r = request("");
+        r.limit = 30;
+        r.filter.types = vec![SearchType::Tender];
+        r.sort = SearchSort::ClosingDate;
+        let closing: Vec<i64> = run(e, &r)
+            .await
+            .hits
+            .iter()
+            .map(|h| corpus.by_key[&h.key].closes_at.unwrap())
+            .collect();
+        assert!(
+            closing.len() > 20 && closing.windows(2).all(|w| w[0] <= w[1]),
+            "{}: {closing:?}",
+            e.name
+        );
+        r.filter.types = vec![SearchType::Park];
+        r.sort = SearchSort::Name;
+        let names: Vec<String> = run(e, &r)
+            .await
+            .hits
+            .iter()
+            .map(|h| corpus.by_key[&h.key].name_sort.clone())
+            .collect();
+        assert_eq!(names.len(), 11, "{}", e.name);
+        assert!(
+            names.windows(2).all(|w| w[0] <= w[1]),
+            "{}: {names:?}",
             e.name
         );
     }
