@@ -97,6 +97,8 @@ fn synthetic(companies: usize) -> Vec<SearchDocument> {
             tender_status: None,
             closes_at: None,
             buyer: vec![],
+            value_amount: None,
+            value_currency: None,
             name_sort: name_en.to_lowercase(),
         });
     }
@@ -124,6 +126,8 @@ fn synthetic(companies: usize) -> Vec<SearchDocument> {
             tender_status: Some(if i % 3 == 0 { "ACTIVE" } else { "COMPLETE" }.into()),
             closes_at: Some(1_800_000_000 + i as i64 * 3600),
             buyer: vec!["Harbourline Trade Finance".into()],
+            value_amount: None,
+            value_currency: None,
             name_sort: title.to_lowercase(),
         });
     }

@@ -237,6 +237,10 @@ impl EmbeddedEngine {
                 .join(" ; ")
         };
         let certifications = d.certifications.join(" ").replace('_', " ");
+        let value = match (&d.value_currency, &d.value_amount) {
+            (Some(currency), Some(amount)) => format!(" ; {currency} {amount}"),
+            _ => String::new(),
+        };
         let texts: [(usize, String); 12] = [
             (0, d.name_en.clone()),
             (1, d.name_zh.clone()),
@@ -246,7 +250,7 @@ impl EmbeddedEngine {
             (5, join(zh)),
             (6, join(lines_en)),
             (7, join(lines_zh)),
-            (8, format!("{} ; {certifications}", join(buyer_en))),
+            (8, format!("{} ; {certifications}{value}", join(buyer_en))),
             (9, join(buyer_zh)),
             (10, d.description_en.clone()),
             (11, d.description_zh.clone()),

@@ -87,6 +87,9 @@ pub struct SearchDocument {
     pub closes_at: Option<i64>,
     /// The buyer's names, for tenders.
     pub buyer: Vec<String>,
+    /// A tender's disclosed value: the amount as a decimal string, and its ISO 4217 currency.
+    pub value_amount: Option<String>,
+    pub value_currency: Option<String>,
     /// Lower-cased English name, for sorting.
     pub name_sort: String,
 }

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::domain::global_id::{self, Kind};
-use crate::domain::{EmployeeBand, SearchType, today};
+use crate::domain::{Currency, EmployeeBand, Money, SearchType, today};
 use crate::entities::{certification, company, counterpart, park, search_outbox, tender};
 use crate::error::AppResult;
 use crate::search::{DocKey, SearchDocument};
@@ -268,6 +268,8 @@ async fn company_documents(
             tender_status: None,
             closes_at: None,
             buyer: Vec::new(),
+            value_amount: None,
+            value_currency: None,
             name_sort: c.name_en.to_lowercase(),
         });
     }
@@ -291,6 +293,12 @@ async fn tender_documents(db: &DatabaseConnection, ids: &[i64]) -> AppResult<Vec
         .map(|t| {
             let lines = lines.get(&t.id).cloned().unwrap_or_default();
             let buyer = buyers.get(&t.counterpart_id);
+            let value = match (t.value_amount_minor, t.value_currency.as_deref()) {
+                (Some(minor), Some(code)) => Currency::parse(code)
+                    .ok()
+                    .map(|c| Money::from_minor(minor, c)),
+                _ => None,
+            };
             SearchDocument {
                 key: DocKey::new(SearchType::Tender, t.id).as_string(),
                 kind: SearchType::Tender.code().to_owned(),
@@ -314,6 +322,8 @@ async fn tender_documents(db: &DatabaseConnection, ids: &[i64]) -> AppResult<Vec
                 buyer: buyer
                     .map(|b| vec![b.name_en.clone(), b.name_zh.clone()])
                     .unwrap_or_default(),
+                value_amount: value.map(|m| m.amount.to_string()),
+                value_currency: value.map(|m| m.currency.code().to_owned()),
                 name_sort: t.title_en.to_lowercase(),
             }
         })
@@ -356,6 +366,8 @@ async fn park_documents(
                 tender_status: None,
                 closes_at: None,
                 buyer: Vec::new(),
+                value_amount: None,
+                value_currency: None,
                 name_sort: p.name_en.to_lowercase(),
             }
         })
