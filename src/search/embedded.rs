@@ -77,7 +77,13 @@ struct Fields {
     text: Vec<(Field, &'static str, f32)>,
 }
 
+/// The engine. Tantivy's work is synchronous and can take tens of milliseconds (a commit), so
+/// every call runs on the blocking thread pool, never on the async runtime's workers.
 pub struct EmbeddedEngine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     index: Index,
     reader: IndexReader,
     writer: Arc<Mutex<IndexWriter>>,
@@ -131,7 +137,7 @@ fn register_tokenizers(index: &Index) -> Result<(), SearchError> {
     Ok(())
 }
 
-impl EmbeddedEngine {
+impl Inner {
     /// Opens the index in `dir`, creating it (or recreating it, when its schema version is not
     /// this code's) as needed.
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
@@ -180,10 +186,6 @@ impl EmbeddedEngine {
             writer: Arc::new(Mutex::new(writer)),
             fields: Arc::new(fields),
         })
-    }
-
-    pub fn default_dir(data_dir: &Path) -> PathBuf {
-        data_dir.join("search")
     }
 
     fn to_tantivy(&self, d: &SearchDocument) -> TantivyDocument {
@@ -343,7 +345,7 @@ fn typos_allowed(word: &str) -> u8 {
     }
 }
 
-impl EmbeddedEngine {
+impl Inner {
     fn analyze(&self, tokenizer: &str, text: &str) -> Vec<String> {
         let Some(mut analyzer) = self.index.tokenizers().get(tokenizer) else {
             return Vec::new();
@@ -771,17 +773,39 @@ fn highlight(text: &str, words: &[Word], window: bool) -> Option<String> {
     Some(out)
 }
 
-#[async_trait]
-impl SearchEngine for EmbeddedEngine {
-    fn name(&self) -> &'static str {
-        "embedded"
+impl EmbeddedEngine {
+    /// Opens the index in `dir`, creating it (or recreating it, when its schema version is not
+    /// this code's) as needed.
+    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        Ok(Self {
+            inner: Arc::new(Inner::open(dir)?),
+        })
     }
 
-    async fn prepare(&self) -> Result<(), SearchError> {
-        Ok(())
+    /// An index in memory, for tests that need no files.
+    pub fn in_memory() -> Result<Self, SearchError> {
+        Ok(Self {
+            inner: Arc::new(Inner::in_memory()?),
+        })
     }
 
-    async fn upsert(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError> {
+    pub fn default_dir(data_dir: &Path) -> PathBuf {
+        data_dir.join("search")
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Inner) -> Result<T, SearchError> + Send + 'static,
+    ) -> Result<T, SearchError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || work(&inner))
+            .await
+            .map_err(|e| SearchError::Engine(format!("search task failed: {e}")))?
+    }
+}
+
+impl Inner {
+    fn upsert(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError> {
         if documents.is_empty() {
             return Ok(());
         }
@@ -800,7 +824,7 @@ impl SearchEngine for EmbeddedEngine {
         rollback_on_error(&mut writer, result)
     }
 
-    async fn delete(&self, keys: Vec<DocKey>) -> Result<(), SearchError> {
+    fn delete(&self, keys: Vec<DocKey>) -> Result<(), SearchError> {
         if keys.is_empty() {
             return Ok(());
         }
@@ -812,7 +836,7 @@ impl SearchEngine for EmbeddedEngine {
         rollback_on_error(&mut writer, result)
     }
 
-    async fn replace_all(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError> {
+    fn replace_all(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError> {
         let converted: Vec<TantivyDocument> =
             documents.iter().map(|d| self.to_tantivy(d)).collect();
         let mut writer = self.writer()?;
@@ -827,7 +851,7 @@ impl SearchEngine for EmbeddedEngine {
         rollback_on_error(&mut writer, result)
     }
 
-    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+    fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
         let searcher = self.reader.searcher();
         let mut words = words(&request.query);
         // Like Meilisearch, only the first ten words of a query count.
@@ -840,9 +864,38 @@ impl SearchEngine for EmbeddedEngine {
             words.pop();
         }
     }
+}
+
+#[async_trait]
+impl SearchEngine for EmbeddedEngine {
+    fn name(&self) -> &'static str {
+        "embedded"
+    }
+
+    async fn prepare(&self) -> Result<(), SearchError> {
+        Ok(())
+    }
+
+    async fn upsert(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError> {
+        self.blocking(move |inner| inner.upsert(documents)).await
+    }
+
+    async fn delete(&self, keys: Vec<DocKey>) -> Result<(), SearchError> {
+        self.blocking(move |inner| inner.delete(keys)).await
+    }
+
+    async fn replace_all(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError> {
+        self.blocking(move |inner| inner.replace_all(documents))
+            .await
+    }
+
+    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        let request = request.clone();
+        self.blocking(move |inner| inner.search(&request)).await
+    }
 
     async fn count(&self) -> Result<u64, SearchError> {
-        Ok(self.reader.searcher().num_docs())
+        Ok(self.inner.reader.searcher().num_docs())
     }
 
     async fn health(&self) -> Result<(), SearchError> {
