@@ -57,3 +57,28 @@ fn a_bad_configuration_is_reported_not_panicked() {
     assert!(stderr.contains("connecting to PostgreSQL"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn reindex_rebuilds_the_embedded_index_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = ganbridge()
+            .args(args)
+            .env("GANBRIDGE_DATA_DIR", dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("MEILI_URL")
+            .output()
+            .expect("running ganbridge");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    run(&["seed", "demo"]);
+    let out = run(&["reindex"]);
+    // 1,056 companies, 36 tenders and 11 parks.
+    assert!(out.contains("rebuilt on embedded: 1103 documents"), "{out}");
+    assert!(dir.path().join("search").is_dir());
+}
