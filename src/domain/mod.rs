@@ -34,3 +34,10 @@ pub fn today() -> chrono::NaiveDate {
         .with_timezone(&CHINA_STANDARD_TIME)
         .date_naive()
 }
+
+/// The public code of a stored enumeration: its stored value in upper case, which is also its
+/// GraphQL enum value (`software_development` is `SOFTWARE_DEVELOPMENT`). Search documents,
+/// facets and filters speak these codes.
+pub fn enum_code<E: sea_orm::ActiveEnum<Value = String>>(value: E) -> String {
+    value.to_value().to_uppercase()
+}

@@ -632,7 +632,7 @@ impl Inner {
             hits.push(SearchHit { key, highlights });
         }
         let count = |root: &str| -> Vec<(String, usize)> {
-            let mut values: Vec<(String, usize)> = facet_counts
+            let values: Vec<(String, usize)> = facet_counts
                 .get(root)
                 .map(|(facet, n)| {
                     let value = facet
@@ -643,18 +643,9 @@ impl Inner {
                     (value, n as usize)
                 })
                 .collect();
-            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            values
+            super::ranked(values)
         };
-        let type_counts = count("/type")
-            .into_iter()
-            .filter_map(|(v, n)| {
-                SearchType::ALL
-                    .into_iter()
-                    .find(|t| t.code() == v)
-                    .map(|t| (t, n))
-            })
-            .collect();
+        let type_counts = super::type_counts(count("/type"));
         let facets = request
             .facets
             .iter()
@@ -669,10 +660,7 @@ impl Inner {
     }
 }
 
-/// The GraphQL enum name of a database-mapped enum: its stored value in upper case.
-fn code<E: sea_orm::ActiveEnum<Value = String>>(value: E) -> String {
-    value.to_value().to_uppercase()
-}
+use crate::domain::enum_code as code;
 
 fn all_terms(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
     if tokens.is_empty() {

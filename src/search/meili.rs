@@ -44,10 +44,7 @@ pub fn quote(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// The GraphQL enum name of a database-mapped enum: its stored value in upper case.
-fn code<E: sea_orm::ActiveEnum<Value = String>>(value: E) -> String {
-    value.to_value().to_uppercase()
-}
+use crate::domain::enum_code as code;
 
 /// The filter expression for a request: `attribute IN ["a", "b"]` clauses joined by AND.
 pub fn filter_expression(request: &SearchRequest) -> Option<String> {
@@ -346,23 +343,13 @@ impl SearchEngine for MeiliEngine {
         }
         let distribution = results.facet_distribution.unwrap_or_default();
         let values = |attribute: &str| -> Vec<(String, usize)> {
-            let mut values: Vec<(String, usize)> = distribution
+            let values: Vec<(String, usize)> = distribution
                 .get(attribute)
                 .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
                 .unwrap_or_default();
-            values.retain(|(_, n)| *n > 0);
-            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            values
+            super::ranked(values)
         };
-        let type_counts = values("type")
-            .into_iter()
-            .filter_map(|(v, n)| {
-                SearchType::ALL
-                    .into_iter()
-                    .find(|t| t.code() == v)
-                    .map(|t| (t, n))
-            })
-            .collect();
+        let type_counts = super::type_counts(values("type"));
         let facets = request
             .facets
             .iter()

@@ -195,6 +195,26 @@ pub struct SearchResponse {
     pub type_counts: Vec<(SearchType, usize)>,
 }
 
+/// Facet values by descending count, then by value; values counted zero are dropped.
+pub(crate) fn ranked(mut values: Vec<(String, usize)>) -> Vec<(String, usize)> {
+    values.retain(|(_, n)| *n > 0);
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    values
+}
+
+/// Per-type counts, from the values of the `type` facet.
+pub(crate) fn type_counts(values: Vec<(String, usize)>) -> Vec<(SearchType, usize)> {
+    values
+        .into_iter()
+        .filter_map(|(v, n)| {
+            SearchType::ALL
+                .into_iter()
+                .find(|t| t.code() == v)
+                .map(|t| (t, n))
+        })
+        .collect()
+}
+
 /// Deepest hit a search pages to: search is for finding, lists are for walking.
 pub const MAX_HITS: usize = 1_000;
 

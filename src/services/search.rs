@@ -173,9 +173,7 @@ pub async fn documents(
     Ok((documents, missing))
 }
 
-fn code<E: sea_orm::ActiveEnum<Value = String>>(value: E) -> String {
-    value.to_value().to_uppercase()
-}
+use crate::domain::enum_code as code;
 
 fn district_names(reference: &Reference, district_id: i64) -> (Option<String>, Vec<String>) {
     match reference.district(district_id) {
