@@ -18,28 +18,8 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-const BRANDS: [(&str, &str); 20] = [
-    ("Xinrui", "鑫瑞"),
-    ("Huayu", "华宇"),
-    ("Jinfeng", "金丰"),
-    ("Ruixiang", "瑞祥"),
-    ("Tianyi", "天翼"),
-    ("Bochuang", "博创"),
-    ("Zhiyuan", "致远"),
-    ("Hengtong", "恒通"),
-    ("Yunfan", "云帆"),
-    ("Kaida", "凯达"),
-    ("Mingde", "明德"),
-    ("Shengtai", "盛泰"),
-    ("Lianchuang", "联创"),
-    ("Haoyun", "浩云"),
-    ("Jiahe", "嘉禾"),
-    ("Qixin", "启信"),
-    ("Yuanhang", "远航"),
-    ("Chenguang", "晨光"),
-    ("Xinghe", "星河"),
-    ("Weilan", "蔚蓝"),
-];
+/// The first 20 of the demo dataset's fictional brands.
+const BRANDS: &[(&str, &str)] = ganbridge::services::demo::BRANDS.split_at(20).0;
 const TRADES: [(&str, &str, &str, &str); 6] = [
     ("Software", "软件", "SOFTWARE_DEVELOPMENT", "ITO"),
     ("Data Services", "数据服务", "DATA_PROCESSING", "BPO"),

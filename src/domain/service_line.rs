@@ -156,6 +156,17 @@ impl ServiceLine {
 }
 
 impl ServiceLineFamily {
+    pub const ALL: [ServiceLineFamily; 3] = [Self::Ito, Self::Bpo, Self::Kpo];
+
+    /// The family's names: abbreviation, English, Chinese.
+    pub fn names(self) -> [&'static str; 3] {
+        match self {
+            Self::Ito => ["ITO", "information technology outsourcing", "信息技术外包"],
+            Self::Bpo => ["BPO", "business process outsourcing", "业务流程外包"],
+            Self::Kpo => ["KPO", "knowledge process outsourcing", "知识流程外包"],
+        }
+    }
+
     pub fn lines(self) -> Vec<ServiceLine> {
         ServiceLine::ALL
             .into_iter()

@@ -101,7 +101,7 @@ impl AllianceQuery {
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<List<Alliance>> {
-        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG && p.key.is_none())?;
+        let page = ids::page_request(first, after, |p| p.is_by_id(ORDER_TAG))?;
         let db = &state(ctx).db;
         let found = alliances::list(db, &page).await?;
         let total = if wants_total(ctx) {

@@ -134,23 +134,16 @@ impl CertificationQuery {
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
         filter: Option<CertificationFilter>,
     ) -> Result<List<Certification>> {
-        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG && p.key.is_none())?;
+        let page = ids::page_request(first, after, |p| p.is_by_id(ORDER_TAG))?;
         let filter = filter.unwrap_or_default();
         let filter = Filter {
             standard: filter.standard,
             status: filter.status,
             company_id: match &filter.company_id {
-                Some(id) => {
-                    let number = ids::decode(id, Kind::Company, "filter.companyId")?;
-                    if loaders(ctx)?.load_one(CompanyById(number)).await?.is_none() {
-                        return Err(AppError::NotFound(format!(
-                            "no company has the ID '{}'",
-                            id.as_str()
-                        ))
-                        .into());
-                    }
-                    Some(number)
-                }
+                Some(id) => Some(
+                    super::existing(ctx, id, Kind::Company, "filter.companyId", CompanyById)
+                        .await?,
+                ),
                 None => None,
             },
         };

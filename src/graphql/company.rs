@@ -247,14 +247,7 @@ impl CompanyFilter {
         };
         let park_id = match &self.park_id {
             Some(id) => {
-                let number = ids::decode(id, Kind::Park, "filter.parkId")?;
-                if loaders(ctx)?.load_one(ParkById(number)).await?.is_none() {
-                    return Err(AppError::NotFound(format!(
-                        "no park has the ID '{}'",
-                        id.as_str()
-                    )));
-                }
-                Some(number)
+                Some(super::existing(ctx, id, Kind::Park, "filter.parkId", ParkById).await?)
             }
             None => None,
         };

@@ -89,6 +89,30 @@ pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a loaders::Loaders, App
 
 pub(crate) use crate::domain::today;
 
+/// Decodes a filter's ID of `kind` and checks, through the request's loaders, that it names
+/// an object: a well-formed ID of nothing is `NOT_FOUND`, not an empty list.
+pub(crate) async fn existing<K>(
+    ctx: &Context<'_>,
+    id: &async_graphql::ID,
+    kind: ids::Kind,
+    field: &str,
+    key: impl FnOnce(i64) -> K,
+) -> Result<i64, AppError>
+where
+    K: Send + Sync + Clone + Eq + std::hash::Hash + 'static,
+    loaders::Db: async_graphql::dataloader::Loader<K, Error = AppError>,
+{
+    let number = ids::decode(id, kind, field)?;
+    if loaders(ctx)?.load_one(key(number)).await?.is_none() {
+        return Err(AppError::NotFound(format!(
+            "no {} has the ID '{}'",
+            kind.name().to_lowercase(),
+            id.as_str()
+        )));
+    }
+    Ok(number)
+}
+
 /// Extra fields of every connection.
 #[derive(SimpleObject)]
 pub struct ListTotals {

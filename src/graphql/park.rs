@@ -107,10 +107,7 @@ impl Park {
                 }
             }
         );
-        let found = found?.unwrap_or(crate::services::page::Page {
-            items: Vec::new(),
-            has_next_page: false,
-        });
+        let found = found?.unwrap_or_else(crate::services::page::Page::empty);
         let total = totals?.unwrap_or_default().companies as u64;
         Ok(list(found, after_given, total, Company))
     }
@@ -151,7 +148,7 @@ impl ParkQuery {
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
         filter: Option<ParkFilter>,
     ) -> Result<List<Park>> {
-        let page = ids::page_request(first, after, |p| p.order == ORDER_TAG && p.key.is_none())?;
+        let page = ids::page_request(first, after, |p| p.is_by_id(ORDER_TAG))?;
         let filter = filter.unwrap_or_default();
         let api = state(ctx);
         let filter = Filter {

@@ -243,10 +243,7 @@ impl Counterpart {
                 }
             }
         );
-        let found = found?.unwrap_or(Page {
-            items: Vec::new(),
-            has_next_page: false,
-        });
+        let found = found?.unwrap_or_else(Page::empty);
         let total = total?.unwrap_or_default();
         Ok(list(
             found,
@@ -326,21 +323,16 @@ impl TenderQuery {
             status: filter.status,
             service_lines: filter.service_line.map(|l| vec![l]),
             counterpart_id: match &filter.counterpart_id {
-                Some(id) => {
-                    let number = ids::decode(id, Kind::Counterpart, "filter.counterpartId")?;
-                    if loaders(ctx)?
-                        .load_one(CounterpartById(number))
-                        .await?
-                        .is_none()
-                    {
-                        return Err(AppError::NotFound(format!(
-                            "no counterpart has the ID '{}'",
-                            id.as_str()
-                        ))
-                        .into());
-                    }
-                    Some(number)
-                }
+                Some(id) => Some(
+                    super::existing(
+                        ctx,
+                        id,
+                        Kind::Counterpart,
+                        "filter.counterpartId",
+                        CounterpartById,
+                    )
+                    .await?,
+                ),
                 None => None,
             },
             closing_after: filter.closing_after,
@@ -373,9 +365,7 @@ impl TenderQuery {
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<List<Counterpart>> {
-        let page = ids::page_request(first, after, |p| {
-            p.order == counterparts::ORDER_TAG && p.key.is_none()
-        })?;
+        let page = ids::page_request(first, after, |p| p.is_by_id(counterparts::ORDER_TAG))?;
         let db = &state(ctx).db;
         let found = counterparts::list(db, &page).await?;
         let total = if wants_total(ctx) {

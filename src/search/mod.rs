@@ -16,7 +16,6 @@ pub mod meili;
 pub mod outbox;
 pub mod synonyms;
 
-use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -218,24 +217,15 @@ pub(crate) fn type_counts(values: Vec<(String, usize)>) -> Vec<(SearchType, usiz
 /// Deepest hit a search pages to: search is for finding, lists are for walking.
 pub const MAX_HITS: usize = 1_000;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     /// The engine cannot be reached or refuses to work; retrying later may succeed.
+    #[error("search engine unavailable: {0}")]
     Unavailable(String),
     /// The engine answered, but not as expected.
+    #[error("search engine error: {0}")]
     Engine(String),
 }
-
-impl fmt::Display for SearchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Unavailable(m) => write!(f, "search engine unavailable: {m}"),
-            Self::Engine(m) => write!(f, "search engine error: {m}"),
-        }
-    }
-}
-
-impl std::error::Error for SearchError {}
 
 /// One search contract; every engine passes the same contract tests.
 #[async_trait]

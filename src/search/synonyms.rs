@@ -1,18 +1,14 @@
 //! Synonyms the field uses, shared by both engines: each group's members mean the same.
 
-use crate::domain::DistrictCode;
+use crate::domain::{DistrictCode, ServiceLineFamily};
 
 /// Groups of equivalent words and phrases (lower case).
 pub fn groups() -> Vec<Vec<String>> {
-    let mut groups: Vec<Vec<String>> = [
-        &["ito", "information technology outsourcing", "信息技术外包"][..],
-        &["bpo", "business process outsourcing", "业务流程外包"],
-        &["kpo", "knowledge process outsourcing", "知识流程外包"],
-        &["服务外包", "service outsourcing"],
-    ]
-    .iter()
-    .map(|g| g.iter().map(|s| s.to_string()).collect())
-    .collect();
+    let mut groups: Vec<Vec<String>> = ServiceLineFamily::ALL
+        .into_iter()
+        .map(|family| family.names().iter().map(|n| n.to_lowercase()).collect())
+        .collect();
+    groups.push(vec!["服务外包".into(), "service outsourcing".into()]);
     for code in DistrictCode::ALL {
         let (en, zh, _) = code.names();
         groups.push(vec![en.to_lowercase(), zh.to_owned()]);

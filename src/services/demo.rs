@@ -367,7 +367,7 @@ const DISTRICT_WEIGHTS: [(DistrictCode, u64); 11] = [
 ];
 
 /// Fictional brand syllables for generated companies: English, Chinese.
-const BRANDS: [(&str, &str); 40] = [
+pub const BRANDS: [(&str, &str); 40] = [
     ("Xinrui", "鑫瑞"),
     ("Huayu", "华宇"),
     ("Jinfeng", "金丰"),

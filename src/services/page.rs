@@ -37,6 +37,13 @@ pub struct Keyset {
     pub id: i64,
 }
 
+impl Keyset {
+    /// Whether this is a position in the list tagged `order`, which is ordered by id alone.
+    pub fn is_by_id(&self, order: &str) -> bool {
+        self.order == order && self.key.is_none()
+    }
+}
+
 /// A request for one page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageRequest {
@@ -52,6 +59,13 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    pub fn empty() -> Self {
+        Page {
+            items: Vec::new(),
+            has_next_page: false,
+        }
+    }
+
     /// Builds a page from up to `first + 1` rows: the extra row only says that more follow.
     pub fn from_rows(mut rows: Vec<T>, first: u64, position: impl Fn(&T) -> Keyset) -> Self {
         let has_next_page = rows.len() as u64 > first;

@@ -123,24 +123,17 @@ pub async fn status(db: &DatabaseConnection) -> AppResult<OutboxStatus> {
 pub async fn all_keys(db: &DatabaseConnection) -> AppResult<Vec<DocKey>> {
     let ids =
         |kind: SearchType, ids: Vec<i64>| ids.into_iter().map(move |id| DocKey::new(kind, id));
-    let company_ids: Vec<i64> = company::Entity::find()
-        .select_only()
-        .column(company::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let tender_ids: Vec<i64> = tender::Entity::find()
-        .select_only()
-        .column(tender::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let park_ids: Vec<i64> = park::Entity::find()
-        .select_only()
-        .column(park::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
+    async fn ids_of<E: EntityTrait>(db: &DatabaseConnection, id: E::Column) -> AppResult<Vec<i64>> {
+        Ok(E::find()
+            .select_only()
+            .column(id)
+            .into_tuple()
+            .all(db)
+            .await?)
+    }
+    let company_ids = ids_of::<company::Entity>(db, company::Column::Id).await?;
+    let tender_ids = ids_of::<tender::Entity>(db, tender::Column::Id).await?;
+    let park_ids = ids_of::<park::Entity>(db, park::Column::Id).await?;
     Ok(ids(SearchType::Company, company_ids)
         .chain(ids(SearchType::Tender, tender_ids))
         .chain(ids(SearchType::Park, park_ids))
@@ -190,18 +183,7 @@ fn line_names(lines: &[crate::domain::ServiceLine]) -> Vec<String> {
     for line in lines {
         names.push(line.name_en().to_owned());
         names.push(line.name_zh().to_owned());
-        let family = match line.family() {
-            crate::domain::ServiceLineFamily::Ito => {
-                ["ITO", "information technology outsourcing", "信息技术外包"]
-            }
-            crate::domain::ServiceLineFamily::Bpo => {
-                ["BPO", "business process outsourcing", "业务流程外包"]
-            }
-            crate::domain::ServiceLineFamily::Kpo => {
-                ["KPO", "knowledge process outsourcing", "知识流程外包"]
-            }
-        };
-        for name in family {
+        for name in line.family().names() {
             if !names.iter().any(|n| n == name) {
                 names.push(name.to_owned());
             }

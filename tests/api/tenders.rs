@@ -163,6 +163,10 @@ async fn counterparts_list_their_tenders_in_few_statements() {
     let before = app.statements.get();
     let data = app.data(query, json!({})).await;
     let cost = app.statements.get() - before;
+    eprintln!(
+        "statements on {}: buyers with their first tenders {cost}",
+        app.store
+    );
     let counterparts = data["counterparts"]["nodes"].as_array().unwrap();
     assert!(counterparts.len() >= 10);
     let listed: i64 = counterparts
