@@ -8,10 +8,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
 use tokio::sync::{Notify, watch};
 
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
+use crate::events::{self, EventBus};
 use crate::graphql::{self, ApiState};
 use crate::http;
 use crate::search::outbox::{SyncHealth, SyncWorker};
@@ -24,6 +26,7 @@ pub struct Application {
     state: ApiState,
     statements: StatementCounter,
     worker: SyncWorker,
+    listen_url: Option<String>,
 }
 
 impl Application {
@@ -77,7 +80,15 @@ impl Application {
             wake: Arc::new(Notify::new()),
             health: Arc::new(SyncHealth::default()),
         };
+        // On PostgreSQL, events travel through LISTEN/NOTIFY on a connection of their own.
+        let listen_url = match settings.store() {
+            crate::config::Store::Postgres => {
+                Some(settings.database_url().expose_secret().to_owned())
+            }
+            _ => None,
+        };
         let state = ApiState {
+            events: EventBus::new(listen_url.is_some()),
             db,
             reference,
             search: engine,
@@ -93,6 +104,7 @@ impl Application {
             state,
             statements,
             worker,
+            listen_url,
         })
     }
 
@@ -121,7 +133,10 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop_worker, stopped) = watch::channel(false);
         let worker = self.worker.clone();
-        let sync = tokio::spawn(worker.run(stopped));
+        let sync = tokio::spawn(worker.run(stopped.clone()));
+        let listener = self
+            .listen_url
+            .map(|url| tokio::spawn(events::listen(url, self.state.events.clone(), stopped)));
         let schema = graphql::schema(self.state.clone());
         let routes = http::routes(schema, self.state, self.statements);
         let served = poem::Server::new_with_acceptor(self.acceptor)
@@ -130,6 +145,9 @@ impl Application {
             .context("serving HTTP");
         let _ = stop_worker.send(true);
         let _ = sync.await;
+        if let Some(listener) = listener {
+            let _ = listener.await;
+        }
         served
     }
 }

@@ -26,6 +26,8 @@ pub enum AppError {
     Forbidden(String),
     /// The object's state does not allow the change.
     Conflict(String),
+    /// The bidder does not meet the tender's criteria: which ones, and why (code `CONFLICT`).
+    NotEligible(Vec<crate::services::bid::Shortfall>),
     /// A backing service is unreachable; retrying later may succeed.
     ServiceUnavailable(String),
     /// The search engine is unreachable or failing; the rest of the API still answers.
@@ -60,7 +62,7 @@ impl AppError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::NotEligible(_) => "CONFLICT",
             Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
             Self::SearchUnavailable(_) => "SEARCH_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
@@ -85,7 +87,22 @@ impl From<sea_orm::DbErr> for AppError {
 impl From<AppError> for async_graphql::Error {
     fn from(error: AppError) -> Self {
         let code = error.code();
+        let criteria: Vec<&'static str> = match &error {
+            AppError::NotEligible(failed) => failed.iter().map(|f| f.criterion).collect(),
+            _ => Vec::new(),
+        };
         let (message, field) = match error {
+            AppError::NotEligible(failed) => (
+                format!(
+                    "not eligible for this tender: {}",
+                    failed
+                        .iter()
+                        .map(|f| f.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                None,
+            ),
             AppError::BadUserInput { message, field } => (message, field),
             AppError::NotFound(message)
             | AppError::Forbidden(message)
@@ -105,6 +122,9 @@ impl From<AppError> for async_graphql::Error {
             ext.set("code", code);
             if let Some(field) = &field {
                 ext.set("field", field.as_str());
+            }
+            if !criteria.is_empty() {
+                ext.set("criteria", criteria.clone());
             }
         })
     }

@@ -4,7 +4,7 @@
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_poem::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
-use poem::http::StatusCode;
+use poem::http::{HeaderMap, HeaderValue, StatusCode, header};
 use poem::middleware::Tracing;
 use poem::web::websocket::WebSocket;
 use poem::web::{Data, Html, Json};
@@ -12,7 +12,10 @@ use poem::{EndpointExt, IntoEndpoint, IntoResponse, Response, Route, get, handle
 use serde_json::json;
 
 use crate::db::StatementCounter;
+use crate::domain::Actor;
+use crate::error::AppError;
 use crate::graphql::{ApiState, AppSchema, loaders};
+use crate::services::access;
 
 #[handler]
 fn graphiql() -> Html<String> {
@@ -25,14 +28,70 @@ fn graphiql() -> Html<String> {
     )
 }
 
+/// Why a presented key was not accepted.
+enum KeyRejected {
+    /// Unknown, revoked or malformed: the caller is not told which.
+    Invalid,
+    /// The key could not be checked (the database is down).
+    Unavailable(AppError),
+}
+
+/// The caller behind an `Authorization: Bearer <key>` value; no value is an anonymous reader.
+async fn authenticate(state: &ApiState, authorization: Option<&str>) -> Result<Actor, KeyRejected> {
+    let Some(value) = authorization else {
+        return Ok(Actor::Anonymous);
+    };
+    let Some(key) = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+    else {
+        return Err(KeyRejected::Invalid);
+    };
+    match access::authenticate(&state.db, key.trim()).await {
+        Ok(actor) => Ok(actor),
+        Err(AppError::Unauthenticated) => Err(KeyRejected::Invalid),
+        Err(other) => Err(KeyRejected::Unavailable(other)),
+    }
+}
+
+/// A whole-request GraphQL error, for failures before the operation runs.
+fn request_error(status: StatusCode, error: AppError) -> Response {
+    let error: async_graphql::Error = error.into();
+    let body =
+        json!({ "errors": [ { "message": error.message, "extensions": error.extensions } ] });
+    let mut response = Json(body).with_status(status).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
 #[handler]
 async fn graphql(
     schema: Data<&AppSchema>,
     state: Data<&ApiState>,
+    headers: &HeaderMap,
     request: GraphQLRequest,
-) -> GraphQLResponse {
+) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("?"));
+    let actor = match authenticate(&state, authorization).await {
+        Ok(actor) => actor,
+        Err(KeyRejected::Invalid) => {
+            return request_error(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
+        }
+        Err(KeyRejected::Unavailable(error)) => {
+            return request_error(StatusCode::SERVICE_UNAVAILABLE, error);
+        }
+    };
     // Loaders live for one request: batching within it, no caching across callers.
-    let request = request.0.data(loaders::loaders(state.db.clone()));
+    let request = request
+        .0
+        .data(actor)
+        .data(loaders::loaders(state.db.clone(), actor));
     let mut response = schema.execute(request).await;
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
@@ -50,29 +109,63 @@ async fn graphql(
             error.message = "internal error".to_owned();
         }
     }
-    response.into()
+    GraphQLResponse::from(response).into_response()
 }
 
 /// Operations over `graphql-transport-ws` (and the older `graphql-ws`), with the same
-/// DataLoaders as HTTP, one set per connection.
+/// DataLoaders as HTTP, one set per connection. The key comes in the upgrade request's
+/// `Authorization` header or, since browsers cannot set headers on a websocket, in the
+/// `connection_init` payload as `{"Authorization": "Bearer <key>"}`; a rejected key closes
+/// the connection.
 #[handler]
 async fn graphql_ws(
     schema: Data<&AppSchema>,
     state: Data<&ApiState>,
+    headers: &HeaderMap,
     protocol: GraphQLProtocol,
     websocket: WebSocket,
-) -> impl IntoResponse {
+) -> Response {
     let schema = schema.clone();
-    let db = state.db.clone();
+    let state = state.clone();
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("?").to_owned());
+    let upgrade_actor = match authenticate(&state, authorization.as_deref()).await {
+        Ok(actor) => actor,
+        Err(KeyRejected::Invalid) => {
+            return request_error(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
+        }
+        Err(KeyRejected::Unavailable(error)) => {
+            return request_error(StatusCode::SERVICE_UNAVAILABLE, error);
+        }
+    };
     websocket
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
-            let mut data = async_graphql::Data::default();
-            data.insert(loaders::loaders(db));
             GraphQLWebSocket::new(stream, schema, protocol)
-                .with_data(data)
+                .on_connection_init(move |payload: serde_json::Value| async move {
+                    let given = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str());
+                    let actor = match given {
+                        None => upgrade_actor,
+                        Some(value) => match authenticate(&state, Some(value)).await {
+                            Ok(actor) => actor,
+                            Err(KeyRejected::Invalid) => {
+                                return Err(AppError::Unauthenticated.into());
+                            }
+                            Err(KeyRejected::Unavailable(error)) => return Err(error.into()),
+                        },
+                    };
+                    let mut data = async_graphql::Data::default();
+                    data.insert(actor);
+                    data.insert(loaders::loaders(state.db.clone(), actor));
+                    Ok(data)
+                })
                 .serve()
         })
+        .into_response()
 }
 
 /// The process is up.

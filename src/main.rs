@@ -6,7 +6,13 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use ganbridge::app::Application;
 use ganbridge::config::Settings;
+use ganbridge::domain::global_id::{self, Kind};
+use ganbridge::domain::{Actor, Role};
+use ganbridge::error::AppError;
+use ganbridge::events::EventBus;
+use ganbridge::services::access::{self, NewKey};
 use ganbridge::services::demo::{self, DemoOutcome};
+use ganbridge::services::write::Writer;
 use ganbridge::{db, graphql, services, telemetry};
 
 #[derive(Parser)]
@@ -43,6 +49,34 @@ enum Command {
     /// Rebuild the search index from the database (on Meilisearch, into a new index swapped in
     /// when complete, so searches keep answering).
     Reindex,
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key; it is printed once, alone on the last line, and never stored.
+    Create {
+        /// admin, company, counterpart or partner.
+        #[arg(long)]
+        role: String,
+        /// For a company key: the company's global ID.
+        #[arg(long)]
+        company: Option<String>,
+        /// For a counterpart key: the counterpart's global ID.
+        #[arg(long)]
+        counterpart: Option<String>,
+        /// What the key is for.
+        #[arg(long)]
+        name: String,
+    },
+    /// List keys (never the keys themselves).
+    List,
+    /// Revoke a key by its global ID.
+    Revoke { id: String },
 }
 
 #[derive(Subcommand)]
@@ -142,6 +176,114 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Keys { command } => keys(&settings, command).await,
         Command::ExportSchema => Ok(()),
+    }
+}
+
+fn global_id(id: &str, kind: Kind, what: &str) -> anyhow::Result<i64> {
+    match global_id::decode(id) {
+        Some((found, number)) if found == kind => Ok(number),
+        _ => anyhow::bail!("'{id}' is not the global ID of a {what}"),
+    }
+}
+
+fn user_error(error: AppError) -> anyhow::Error {
+    let error: async_graphql::Error = error.into();
+    anyhow::anyhow!(error.message)
+}
+
+async fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
+    let (db, _) = db::connect(settings).await?;
+    db::migrate(&db).await?;
+    // The command line acts as the Department of Commerce; its changes are audited as such.
+    let events = EventBus::new(false);
+    let wake = tokio::sync::Notify::new();
+    let writer = Writer {
+        db: &db,
+        actor: Actor::CLI_ADMIN,
+        events: &events,
+        search_wake: &wake,
+    };
+    match command {
+        KeysCommand::Create {
+            role,
+            company,
+            counterpart,
+            name,
+        } => {
+            let role = match role.to_ascii_lowercase().as_str() {
+                "admin" => Role::Admin,
+                "company" => Role::Company,
+                "counterpart" => Role::Counterpart,
+                "partner" => Role::Partner,
+                other => anyhow::bail!(
+                    "'{other}' is not a role: use admin, company, counterpart or partner"
+                ),
+            };
+            let new = NewKey {
+                name,
+                role,
+                company_id: company
+                    .map(|id| global_id(&id, Kind::Company, "company"))
+                    .transpose()?,
+                counterpart_id: counterpart
+                    .map(|id| global_id(&id, Kind::Counterpart, "counterpart"))
+                    .transpose()?,
+            };
+            let created = access::create(&writer, new).await.map_err(user_error)?;
+            println!(
+                "created {} key {} ({}); it is shown once and cannot be recovered:",
+                role_name(created.record.role),
+                global_id::encode(Kind::ApiKey, created.record.id),
+                created.record.name
+            );
+            println!("{}", created.secret);
+        }
+        KeysCommand::List => {
+            let all = access::all(&db).await.map_err(user_error)?;
+            println!(
+                "{:<20} {:<12} {:<11} {:<20} {:<10} name",
+                "id", "role", "prefix", "bound to", "state"
+            );
+            for key in all {
+                let bound = key
+                    .company_id
+                    .map(|id| global_id::encode(Kind::Company, id))
+                    .or(key
+                        .counterpart_id
+                        .map(|id| global_id::encode(Kind::Counterpart, id)))
+                    .unwrap_or_else(|| "-".into());
+                let state = if key.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<20} {:<12} {:<11} {:<20} {:<10} {}",
+                    global_id::encode(Kind::ApiKey, key.id),
+                    role_name(key.role),
+                    key.prefix,
+                    bound,
+                    state,
+                    key.name
+                );
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            let number = global_id(&id, Kind::ApiKey, "key")?;
+            let key = access::revoke(&writer, number).await.map_err(user_error)?;
+            println!("revoked key {id} ({})", key.name);
+        }
+    }
+    Ok(())
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::Company => "company",
+        Role::Counterpart => "counterpart",
+        Role::Partner => "partner",
     }
 }

@@ -15,6 +15,7 @@ mod m20261126_000001_create_reference_data;
 mod m20261126_000002_create_companies;
 mod m20261126_000003_create_tenders;
 mod m20261126_000004_create_search_outbox;
+mod m20261127_000005_create_write_side;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_companies::Migration),
             Box::new(m20261126_000003_create_tenders::Migration),
             Box::new(m20261126_000004_create_search_outbox::Migration),
+            Box::new(m20261127_000005_create_write_side::Migration),
         ]
     }
 }

@@ -16,10 +16,14 @@ pub enum Kind {
     Alliance,
     District,
     FreeTradeZoneArea,
+    Bid,
+    ApiKey,
+    AuditEvent,
+    TenderAmendment,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Company,
         Kind::Park,
         Kind::Certification,
@@ -28,6 +32,10 @@ impl Kind {
         Kind::Alliance,
         Kind::District,
         Kind::FreeTradeZoneArea,
+        Kind::Bid,
+        Kind::ApiKey,
+        Kind::AuditEvent,
+        Kind::TenderAmendment,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +48,10 @@ impl Kind {
             Kind::Alliance => "Alliance",
             Kind::District => "District",
             Kind::FreeTradeZoneArea => "FreeTradeZoneArea",
+            Kind::Bid => "Bid",
+            Kind::ApiKey => "ApiKey",
+            Kind::AuditEvent => "AuditEvent",
+            Kind::TenderAmendment => "TenderAmendment",
         }
     }
 }

@@ -4,6 +4,7 @@
 //! lowercase strings) and their GraphQL enum, so that one concept has one name in Rust, in the
 //! database and in the API, and a new variant cannot be added to one side only.
 
+pub mod access;
 pub mod certification;
 pub mod global_id;
 pub mod money;
@@ -13,6 +14,7 @@ pub mod service_line;
 pub mod tender;
 pub mod uscc;
 
+pub use access::{Actor, Role};
 pub use certification::{CertificationStandard, CertificationStatus, VerificationStatus};
 pub use money::{Currency, Money, MoneyError};
 pub use place::{DistrictCode, ParkLevel};

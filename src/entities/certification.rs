@@ -24,6 +24,8 @@ pub struct Model {
     pub verification_source: Option<String>,
     pub verified_by: Option<String>,
     pub verified_at: Option<DateTimeUtc>,
+    /// Why the Department of Commerce rejected the record.
+    pub rejection_reason: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

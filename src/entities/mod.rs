@@ -3,6 +3,8 @@
 
 pub mod alliance;
 pub mod alliance_member;
+pub mod api_key;
+pub mod audit_event;
 pub mod bid;
 pub mod certification;
 pub mod company;
@@ -15,5 +17,6 @@ pub mod park;
 pub mod park_focus_industry;
 pub mod search_outbox;
 pub mod tender;
+pub mod tender_amendment;
 pub mod tender_required_certification;
 pub mod tender_service_line;

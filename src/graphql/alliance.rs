@@ -1,8 +1,9 @@
 //! Alliances of companies in the API.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 use super::company::Company;
 use super::ids::{self, Kind};
@@ -122,5 +123,74 @@ impl AllianceQuery {
             .ok_or_else(|| {
                 AppError::NotFound(format!("no alliance has the ID '{}'", id.as_str())).into()
             })
+    }
+}
+
+/// A member of a proposed alliance and its share of the work.
+#[derive(InputObject)]
+pub struct AllianceMemberInput {
+    company_id: ID,
+    /// Share of the work in percent, up to two decimals ("40", "33.33"); shares sum to 100.
+    share: Decimal,
+}
+
+/// A proposed alliance. The proposing company leads it and must be among the members.
+#[derive(InputObject)]
+pub struct CreateAllianceInput {
+    /// English name.
+    name: String,
+    /// Chinese name.
+    name_zh: String,
+    members: Vec<AllianceMemberInput>,
+}
+
+#[derive(Default)]
+pub struct AllianceMutation;
+
+#[Object]
+impl AllianceMutation {
+    /// A company proposes an alliance that it leads. The other members must accept
+    /// (`acceptAllianceInvitation`) before the alliance can bid.
+    async fn create_alliance(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateAllianceInput,
+    ) -> Result<Alliance> {
+        let w = super::writer(ctx);
+        w.require_company()?;
+        let mut members = Vec::with_capacity(input.members.len());
+        for (i, m) in input.members.iter().enumerate() {
+            let company = ids::decode(
+                &m.company_id,
+                Kind::Company,
+                &format!("members[{i}].companyId"),
+            )?;
+            let points = m.share * Decimal::from(100);
+            if points.fract() != Decimal::ZERO {
+                return Err(AppError::bad_field(
+                    format!("members[{i}].share"),
+                    "a share has at most two decimals",
+                )
+                .into());
+            }
+            let points = points.to_i32().ok_or_else(|| {
+                AppError::bad_field(format!("members[{i}].share"), "share out of range")
+            })?;
+            members.push((company, points));
+        }
+        let new = alliances::NewAlliance {
+            name_en: input.name,
+            name_zh: input.name_zh,
+            members,
+        };
+        Ok(Alliance(alliances::create(&w, new).await?))
+    }
+
+    /// A member company accepts its invitation to an alliance.
+    async fn accept_alliance_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<Alliance> {
+        let w = super::writer(ctx);
+        w.require_company()?;
+        let number = ids::decode(&id, Kind::Alliance, "id")?;
+        Ok(Alliance(alliances::accept(&w, number).await?))
     }
 }

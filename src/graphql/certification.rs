@@ -8,11 +8,11 @@ use super::ids::{self, Kind};
 use super::loaders::CompanyById;
 use super::scalars::Date;
 use super::{List, list, loaders, state, today, wants_total};
-use crate::domain::{CertificationStandard, CertificationStatus};
+use crate::domain::{CertificationStandard, CertificationStatus, VerificationStatus};
 use crate::entities::certification;
 use crate::error::AppError;
 use crate::services::certification::{
-    self as certifications, CertificationFilter as Filter, ORDER_TAG,
+    self as certifications, CertificationFilter as Filter, ORDER_TAG, Visibility,
 };
 
 pub struct Certification(pub certification::Model);
@@ -26,6 +26,11 @@ impl Certification {
 /// Who verified a certificate record, where, and when.
 #[derive(SimpleObject)]
 pub struct Verification {
+    /// Where the record stands: the public sees `VERIFIED` records only; a company sees its own
+    /// `UNVERIFIED` and `REJECTED` ones, and so does the Department of Commerce.
+    status: VerificationStatus,
+    /// Why the record was rejected, or the certificate suspended.
+    reason: Option<String>,
     /// The register the record was checked against (e.g. IAF CertSearch).
     source: Option<String>,
     /// Who verified the record.
@@ -103,6 +108,8 @@ impl Certification {
     /// How the record was verified.
     async fn verification(&self) -> Verification {
         Verification {
+            status: self.0.verification,
+            reason: self.0.rejection_reason.clone(),
             source: self.0.verification_source.clone(),
             verified_by: self.0.verified_by.clone(),
             verified_at: self.0.verified_at,
@@ -137,6 +144,7 @@ impl CertificationQuery {
         let page = ids::page_request(first, after, |p| p.is_by_id(ORDER_TAG))?;
         let filter = filter.unwrap_or_default();
         let filter = Filter {
+            visibility: Visibility::for_actor(&super::actor(ctx)),
             standard: filter.standard,
             status: filter.status,
             company_id: match &filter.company_id {
@@ -161,11 +169,102 @@ impl CertificationQuery {
     /// One certificate by ID.
     async fn certification(&self, ctx: &Context<'_>, id: ID) -> Result<Certification> {
         let number = ids::decode(&id, Kind::Certification, "id")?;
-        certifications::by_id(&state(ctx).db, number)
-            .await?
-            .map(Certification)
-            .ok_or_else(|| {
-                AppError::NotFound(format!("no certification has the ID '{}'", id.as_str())).into()
-            })
+        certifications::by_id(
+            &state(ctx).db,
+            number,
+            Visibility::for_actor(&super::actor(ctx)),
+        )
+        .await?
+        .map(Certification)
+        .ok_or_else(|| {
+            AppError::NotFound(format!("no certification has the ID '{}'", id.as_str())).into()
+        })
     }
+}
+
+/// A certificate record a company submits; it enters `UNVERIFIED`.
+#[derive(InputObject)]
+pub struct SubmitCertificationInput {
+    standard: CertificationStandard,
+    /// For CMMI appraisals: the maturity level, 2 to 5.
+    maturity_level: Option<i16>,
+    certificate_number: String,
+    certification_body: String,
+    accreditation_body: Option<String>,
+    scope: String,
+    issue_date: Date,
+    expiry_date: Date,
+}
+
+#[derive(Default)]
+pub struct CertificationMutation;
+
+#[Object]
+impl CertificationMutation {
+    /// A company submits a certificate record of its own. It stays `UNVERIFIED`, seen only by
+    /// the company and the Department of Commerce, until verified.
+    async fn submit_certification(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitCertificationInput,
+    ) -> Result<Certification> {
+        let w = super::writer(ctx);
+        w.require_company()?;
+        let new = certifications::NewCertification {
+            standard: input.standard,
+            maturity_level: input.maturity_level,
+            certificate_number: input.certificate_number,
+            certification_body: input.certification_body,
+            accreditation_body: input.accreditation_body,
+            scope: input.scope,
+            issue_date: input.issue_date.0,
+            expiry_date: input.expiry_date.0,
+        };
+        Ok(Certification(certifications::submit(&w, new).await?))
+    }
+
+    /// The Department of Commerce verifies a record against the certification body's register
+    /// (`source` names it); the certificate becomes public.
+    async fn verify_certification(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        source: String,
+    ) -> Result<Certification> {
+        decide(ctx, &id, certifications::Decision::Verify { source }).await
+    }
+
+    /// The Department of Commerce rejects an unverified record, saying why.
+    async fn reject_certification(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> Result<Certification> {
+        decide(ctx, &id, certifications::Decision::Reject { reason }).await
+    }
+
+    /// The Department of Commerce records that the certification body suspended a
+    /// certificate.
+    async fn suspend_certification(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> Result<Certification> {
+        decide(ctx, &id, certifications::Decision::Suspend { reason }).await
+    }
+}
+
+async fn decide(
+    ctx: &Context<'_>,
+    id: &ID,
+    decision: certifications::Decision,
+) -> Result<Certification> {
+    let w = super::writer(ctx);
+    w.require_admin()?;
+    let number = ids::decode(id, Kind::Certification, "id")?;
+    Ok(Certification(
+        certifications::decide(&w, number, decision).await?,
+    ))
 }

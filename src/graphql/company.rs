@@ -3,6 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use rust_decimal::Decimal;
 
+use super::bid::MoneyInput;
 use super::ids::{self, Kind};
 use super::loaders::{AlliancesOf, CertificationsOf, FiguresOf, ParkById, ServiceLinesOf};
 use super::reference::District;
@@ -15,6 +16,7 @@ use crate::error::AppError;
 use crate::graphql::alliance::Alliance;
 use crate::graphql::certification::Certification;
 use crate::graphql::park::Park;
+use crate::graphql::tender::Tender;
 use crate::services::company::{
     self as companies, CompanyFilter as Filter, CompanyOrder as Order, CompanySort,
 };
@@ -120,8 +122,9 @@ impl Company {
         self.0.contact_phone.as_deref()
     }
 
-    /// Verified international certificates, most recently issued first; `status` narrows them
-    /// to one status as of today.
+    /// International certificates, most recently issued first; `status` narrows them to one
+    /// status as of today. The public sees verified records; the company itself and the
+    /// Department of Commerce also see its unverified and rejected ones.
     async fn certifications(
         &self,
         ctx: &Context<'_>,
@@ -158,6 +161,22 @@ impl Company {
             .into_iter()
             .max_by_key(|f| f.year)
             .map(CompanyFigures::from))
+    }
+
+    /// The open tenders this company qualifies for on its own (certificates in force of every
+    /// required standard, the minimum headcount, every service line asked for), closing soonest
+    /// first.
+    async fn matching_tenders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<List<Tender>> {
+        let order = crate::services::tender::TenderOrder::default();
+        let page = ids::page_request(first, after, |p| order.accepts(p))?;
+        let (found, total) =
+            crate::services::bid::matching_tenders(&state(ctx).db, &self.0, &page, today()).await?;
+        Ok(list(found, page.after.is_some(), total, Tender))
     }
 
     /// Alliances the company leads or belongs to.
@@ -364,5 +383,146 @@ impl CompanyQuery {
             .ok_or_else(|| {
                 AppError::NotFound(format!("no company has the ID '{}'", id.as_str())).into()
             })
+    }
+}
+
+/// A company as the Department of Commerce registers it.
+#[derive(InputObject)]
+pub struct CreateCompanyInput {
+    /// Unified social credit code (GB 32100-2015), checked.
+    uscc: String,
+    /// English name.
+    name: String,
+    /// Chinese name.
+    name_zh: String,
+    district: DistrictCode,
+    /// The park it sits in, which must lie in its district.
+    park_id: Option<ID>,
+    headcount: i32,
+    founded_year: i32,
+    description: String,
+    description_zh: String,
+    service_lines: Vec<ServiceLine>,
+    website: Option<String>,
+    contact_email: Option<String>,
+    contact_phone: Option<String>,
+    #[graphql(default)]
+    leading: bool,
+}
+
+/// What a company may change in its own profile; absent fields stay as they are, and `null`
+/// clears `website`, `contactEmail` and `contactPhone`.
+#[derive(InputObject)]
+pub struct UpdateCompanyProfileInput {
+    /// The company; a company key may change its own only.
+    id: ID,
+    description: Option<String>,
+    description_zh: Option<String>,
+    headcount: Option<i32>,
+    service_lines: Option<Vec<ServiceLine>>,
+    website: async_graphql::MaybeUndefined<String>,
+    contact_email: async_graphql::MaybeUndefined<String>,
+    contact_phone: async_graphql::MaybeUndefined<String>,
+}
+
+/// A company's figures for one year, in USD.
+#[derive(InputObject)]
+pub struct RecordCompanyFiguresInput {
+    company_id: ID,
+    year: i32,
+    contract_amount: MoneyInput,
+    contract_offshore: MoneyInput,
+    executed_amount: MoneyInput,
+    executed_offshore: MoneyInput,
+    employees: i32,
+}
+
+#[derive(Default)]
+pub struct CompanyMutation;
+
+#[Object]
+impl CompanyMutation {
+    /// The Department of Commerce registers a company.
+    async fn create_company(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCompanyInput,
+    ) -> Result<Company> {
+        let w = super::writer(ctx);
+        w.require_admin()?;
+        let district_id = state(ctx)
+            .reference
+            .district_by_code(input.district)
+            .map(|d| d.id)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("district table incomplete")))?;
+        let park_id = match &input.park_id {
+            Some(id) => Some(ids::decode(id, Kind::Park, "parkId")?),
+            None => None,
+        };
+        let new = companies::NewCompany {
+            uscc: input.uscc,
+            name_zh: input.name_zh,
+            name_en: input.name,
+            district_id,
+            park_id,
+            headcount: input.headcount,
+            founded_year: input.founded_year,
+            description: input.description,
+            description_zh: input.description_zh,
+            service_lines: input.service_lines,
+            website: input.website,
+            contact_email: input.contact_email,
+            contact_phone: input.contact_phone,
+            leading: input.leading,
+        };
+        Ok(Company(companies::create(&w, new).await?))
+    }
+
+    /// A company keeps its own profile.
+    async fn update_company_profile(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateCompanyProfileInput,
+    ) -> Result<Company> {
+        let w = super::writer(ctx);
+        w.require_company()?;
+        let id = ids::decode(&input.id, Kind::Company, "id")?;
+        let changes = companies::ProfileChanges {
+            description: input.description,
+            description_zh: input.description_zh,
+            headcount: input.headcount,
+            service_lines: input.service_lines,
+            website: super::tender::maybe(input.website),
+            contact_email: super::tender::maybe(input.contact_email),
+            contact_phone: super::tender::maybe(input.contact_phone),
+        };
+        Ok(Company(companies::update_profile(&w, id, changes).await?))
+    }
+
+    /// The Department of Commerce records (or corrects) a company's figures for a year; the
+    /// province's statistics follow.
+    async fn record_company_figures(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordCompanyFiguresInput,
+    ) -> Result<Company> {
+        let w = super::writer(ctx);
+        w.require_admin()?;
+        let id = ids::decode(&input.company_id, Kind::Company, "companyId")?;
+        let figures = companies::YearFigures {
+            contract_amount: input.contract_amount.parse("contractAmount")?,
+            contract_offshore: input.contract_offshore.parse("contractOffshore")?,
+            executed_amount: input.executed_amount.parse("executedAmount")?,
+            executed_offshore: input.executed_offshore.parse("executedOffshore")?,
+            employees: input.employees,
+        };
+        companies::record_figures(&w, id, input.year, figures).await?;
+        let company = companies::by_id(&state(ctx).db, id).await?.ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no company has the ID '{}'",
+                input.company_id.as_str()
+            ))
+        })?;
+        Ok(Company(company))
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::DatabaseConnection;
 
-use crate::domain::{CertificationStandard, ServiceLine};
+use crate::domain::{Actor, CertificationStandard, ServiceLine};
 use crate::entities::{
     alliance, alliance_member, certification, company, company_figures, counterpart, park,
 };
@@ -21,19 +21,27 @@ use crate::services::{
     tender,
 };
 
-pub struct Db(pub DatabaseConnection);
+/// The database, and who is reading: what a loader answers depends on what the reader may see
+/// (a company's unverified certificates).
+pub struct Db {
+    pub db: DatabaseConnection,
+    pub actor: Actor,
+}
 
 pub type Loaders = DataLoader<Db>;
 
 /// A loader for one request, or one websocket connection. It keeps no cache: a long-lived
 /// connection must not see yesterday's data, and keys asked for in the same batch are read
 /// once anyway.
-pub fn loaders(db: DatabaseConnection) -> Loaders {
-    DataLoader::new(Db(db), tokio::spawn)
+pub fn loaders(db: DatabaseConnection, actor: Actor) -> Loaders {
+    DataLoader::new(Db { db, actor }, tokio::spawn)
 }
 
 macro_rules! keyed {
     ($(#[$doc:meta])* $key:ident => $value:ty, |$db:ident, $ids:ident| $body:expr) => {
+        keyed!($(#[$doc])* $key => $value, |$db, $ids, _actor| $body);
+    };
+    ($(#[$doc:meta])* $key:ident => $value:ty, |$db:ident, $ids:ident, $actor:ident| $body:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i64);
@@ -43,7 +51,9 @@ macro_rules! keyed {
             type Error = AppError;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, AppError> {
-                let $db = &self.0;
+                let $db = &self.db;
+                #[allow(unused_variables)]
+                let $actor = &self.actor;
                 let $ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
                 let found: HashMap<i64, $value> = $body;
                 Ok(found.into_iter().map(|(id, v)| ($key(id), v)).collect())
@@ -73,8 +83,8 @@ keyed!(
     AllianceById => alliance::Model, |db, ids| alliances::by_ids(db, &ids).await?
 );
 keyed!(
-    /// A company's public certificates.
-    CertificationsOf => Vec<certification::Model>, |db, ids| certifications::by_companies(db, &ids).await?
+    /// A company's certificates, as far as the reader may see them.
+    CertificationsOf => Vec<certification::Model>, |db, ids, actor| certifications::by_companies(db, &ids, certifications::Visibility::for_actor(actor)).await?
 );
 keyed!(
     /// A company's yearly figures.
@@ -134,7 +144,7 @@ impl Loader<CompaniesInPark> for Db {
         }
         let mut out = HashMap::new();
         for (page, parks) in by_page {
-            for (park, found) in companies::first_in_parks(&self.0, &parks, page).await? {
+            for (park, found) in companies::first_in_parks(&self.db, &parks, page).await? {
                 out.insert(
                     CompaniesInPark {
                         park,
@@ -170,7 +180,7 @@ impl Loader<TendersOfCounterpart> for Db {
         let mut out = HashMap::new();
         for (page, counterparts) in by_page {
             let found = tender::first_of_counterparts(
-                &self.0,
+                &self.db,
                 &counterparts,
                 tender::TenderOrder::default(),
                 page,

@@ -1,10 +1,14 @@
-//! The public GraphQL API: one module per domain, merged into the root `Query`.
+//! The GraphQL API: one module per domain, merged into the root `Query`, `Mutation` and
+//! `Subscription`. Who may do what is decided by the services from the request's [`Actor`];
+//! resolvers pass it on.
 //!
 //! Resolvers validate arguments (IDs, cursors, page sizes), call a service, and wrap what comes
 //! back; nested fields go through the request's DataLoaders. The schema builds without a
 //! database, so exporting the SDL costs nothing.
 
+pub mod access;
 pub mod alliance;
+pub mod bid;
 pub mod certification;
 pub mod company;
 pub mod ids;
@@ -15,21 +19,23 @@ pub mod reference;
 pub mod scalars;
 pub mod search;
 pub mod statistics;
+pub mod subscription;
 pub mod tender;
 
 use std::sync::Arc;
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, MergedObject, OutputType, Schema, SimpleObject,
-};
+use async_graphql::{Context, MergedObject, OutputType, Schema, SimpleObject};
 use sea_orm::DatabaseConnection;
 
+use crate::domain::Actor;
 use crate::error::AppError;
+use crate::events::EventBus;
 use crate::search::SearchEngine;
 use crate::search::outbox::SyncHealth;
 use crate::services::page::Page;
 use crate::services::reference::Reference;
+use crate::services::write::Writer;
 use tokio::sync::Notify;
 
 /// What every resolver may reach: the database, the reference data, the search engine.
@@ -43,6 +49,8 @@ pub struct ApiState {
     pub sync_health: Arc<SyncHealth>,
     /// Oldest acceptable unapplied search change, for readiness.
     pub outbox_lag_threshold: std::time::Duration,
+    /// Where committed writes announce what subscriptions deliver.
+    pub events: EventBus,
 }
 
 #[derive(MergedObject, Default)]
@@ -56,16 +64,34 @@ pub struct Query(
     statistics::StatisticsQuery,
     node::NodeQuery,
     search::SearchQuery,
+    access::AccessQuery,
 );
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    access::AccessMutation,
+    company::CompanyMutation,
+    park::ParkMutation,
+    certification::CertificationMutation,
+    tender::TenderMutation,
+    bid::BidMutation,
+    alliance::AllianceMutation,
+);
+
+pub type AppSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// The deepest nesting a query may have.
 pub const MAX_DEPTH: usize = 12;
 
 /// The schema, without its data: enough to print the SDL.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription).limit_depth(MAX_DEPTH)
+pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription>
+{
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .limit_depth(MAX_DEPTH)
 }
 
 pub fn schema(state: ApiState) -> AppSchema {
@@ -79,6 +105,23 @@ pub fn sdl() -> String {
 
 pub(crate) fn state<'a>(ctx: &Context<'a>) -> &'a ApiState {
     ctx.data_unchecked::<ApiState>()
+}
+
+/// Who is asking: every transport puts the caller's [`Actor`] in the request data; without
+/// one the caller is anonymous.
+pub(crate) fn actor(ctx: &Context<'_>) -> Actor {
+    ctx.data_opt::<Actor>().copied().unwrap_or_default()
+}
+
+/// The writer for a mutation: the caller, the database, and where a commit's effects go.
+pub(crate) fn writer<'a>(ctx: &Context<'a>) -> Writer<'a> {
+    let api = state(ctx);
+    Writer {
+        db: &api.db,
+        actor: actor(ctx),
+        events: &api.events,
+        search_wake: &api.search_wake,
+    }
 }
 
 /// The request's DataLoaders; every transport (HTTP, websocket) puts them in the request data.

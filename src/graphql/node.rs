@@ -37,6 +37,7 @@ impl NodeQuery {
         let (kind, number) = ids::decode_any(&id, "id")?;
         let api = state(ctx);
         let db = &api.db;
+        let actor = super::actor(ctx);
         let node = match kind {
             Kind::Company => services::company::by_id(db, number)
                 .await?
@@ -45,9 +46,13 @@ impl NodeQuery {
                 .await?
                 .remove(&number)
                 .map(|m| Node::Park(Park(m))),
-            Kind::Certification => services::certification::by_id(db, number)
-                .await?
-                .map(|m| Node::Certification(Certification(m))),
+            Kind::Certification => services::certification::by_id(
+                db,
+                number,
+                services::certification::Visibility::for_actor(&actor),
+            )
+            .await?
+            .map(|m| Node::Certification(Certification(m))),
             Kind::Counterpart => services::tender::counterparts::by_ids(db, &[number])
                 .await?
                 .remove(&number)
@@ -69,6 +74,9 @@ impl NodeQuery {
                 .ftz_area(number)
                 .cloned()
                 .map(|m| Node::FreeTradeZoneArea(FreeTradeZoneArea(m))),
+            // Bids are read through their tender, which checks who may; keys and the audit
+            // log through their own admin queries.
+            Kind::Bid | Kind::ApiKey | Kind::AuditEvent | Kind::TenderAmendment => None,
         };
         node.ok_or_else(|| {
             AppError::NotFound(format!("no object has the ID '{}'", id.as_str())).into()

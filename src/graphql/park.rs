@@ -179,3 +179,70 @@ impl ParkQuery {
             })
     }
 }
+
+/// A park's fields. On `createPark`, `name`, `nameZh`, `level`, `district` and `description`
+/// are required; on `updatePark`, absent fields stay as they are and `null` clears `website`
+/// and `establishedYear`.
+#[derive(InputObject)]
+pub struct ParkInput {
+    name: Option<String>,
+    name_zh: Option<String>,
+    level: Option<ParkLevel>,
+    district: Option<DistrictCode>,
+    description: Option<String>,
+    preferential_policies: Option<String>,
+    website: async_graphql::MaybeUndefined<String>,
+    established_year: async_graphql::MaybeUndefined<i32>,
+    focus_industries: Option<Vec<ServiceLine>>,
+}
+
+impl ParkInput {
+    fn fields(self, ctx: &Context<'_>) -> Result<parks::ParkFields, AppError> {
+        let district_id = match self.district {
+            Some(code) => Some(
+                state(ctx)
+                    .reference
+                    .district_by_code(code)
+                    .map(|d| d.id)
+                    .ok_or_else(|| {
+                        AppError::internal(anyhow::anyhow!("district table incomplete"))
+                    })?,
+            ),
+            None => None,
+        };
+        Ok(parks::ParkFields {
+            name_en: self.name,
+            name_zh: self.name_zh,
+            level: self.level,
+            district_id,
+            description: self.description,
+            preferential_policies: self.preferential_policies,
+            website: super::tender::maybe(self.website),
+            established_year: super::tender::maybe(self.established_year),
+            focus_industries: self.focus_industries,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct ParkMutation;
+
+#[Object]
+impl ParkMutation {
+    /// The Department of Commerce records a park.
+    async fn create_park(&self, ctx: &Context<'_>, input: ParkInput) -> Result<Park> {
+        let w = super::writer(ctx);
+        w.require_admin()?;
+        let fields = input.fields(ctx)?;
+        Ok(Park(parks::create(&w, fields).await?))
+    }
+
+    /// The Department of Commerce updates a park.
+    async fn update_park(&self, ctx: &Context<'_>, id: ID, input: ParkInput) -> Result<Park> {
+        let w = super::writer(ctx);
+        w.require_admin()?;
+        let number = ids::decode(&id, Kind::Park, "id")?;
+        let fields = input.fields(ctx)?;
+        Ok(Park(parks::update(&w, number, fields).await?))
+    }
+}

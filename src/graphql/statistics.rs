@@ -88,6 +88,15 @@ impl Statistics {
         self.0.province.growth.map(Growth::from)
     }
 
+    /// Demand posted through the platform in the year, and its answers.
+    async fn tenders(&self) -> TenderStatistics {
+        TenderStatistics {
+            published: self.0.tenders.published,
+            awarded: self.0.tenders.awarded,
+            bids: self.0.tenders.bids,
+        }
+    }
+
     /// The same figures for each of the 11 districts.
     async fn districts(&self, ctx: &Context<'_>) -> Vec<DistrictStatistics> {
         state(ctx)
@@ -126,4 +135,15 @@ impl StatisticsQuery {
     async fn statistics(&self, ctx: &Context<'_>, year: i32) -> Result<Statistics> {
         Ok(Statistics(stats::for_year(&state(ctx).db, year).await?))
     }
+}
+
+/// Demand posted through the platform in a year (Jiangxi time), and its answers.
+#[derive(async_graphql::SimpleObject)]
+pub struct TenderStatistics {
+    /// Tenders opened for answers in the year.
+    published: i64,
+    /// Tenders awarded in the year.
+    awarded: i64,
+    /// Bids submitted in the year and not withdrawn.
+    bids: i64,
 }

@@ -4,12 +4,14 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use super::bid::{Bid, MoneyInput};
+use super::company::Company;
 use super::ids::{self, Kind};
 use super::loaders::{
     CounterpartById, RequiredOf, TenderCountOf, TenderLinesOf, TendersOfCounterpart,
 };
 use super::reference::FreeTradeZoneArea;
-use super::{List, list, loaders, state, wants_total};
+use super::{List, list, loaders, state, today, wants_total, writer};
 use crate::domain::{
     CertificationStandard, CounterpartKind, Currency, Money as DomainMoney, ServiceLine,
     TenderStatus,
@@ -17,7 +19,9 @@ use crate::domain::{
 use crate::entities::{counterpart, tender};
 use crate::error::AppError;
 use crate::graphql::company::OrderDirection;
+use crate::services::bid as bids;
 use crate::services::page::Page;
+use crate::services::page::SortKey;
 use crate::services::tender::{
     self as tenders, TenderFilter as Filter, TenderOrder as Order, TenderSort, counterparts,
 };
@@ -59,6 +63,26 @@ pub struct Eligibility {
 }
 
 pub struct Tender(pub tender::Model);
+
+impl Tender {
+    async fn bid_list(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> std::result::Result<List<Bid>, AppError> {
+        let page = ids::page_request(first, after, |p| p.is_by_id(bids::ORDER_TAG))?;
+        let db = &state(ctx).db;
+        let readable = bids::readable(db, &super::actor(ctx), &self.0).await?;
+        let found = bids::list(db, readable.clone(), &page).await?;
+        let total = if wants_total(ctx) {
+            bids::count(db, readable).await?
+        } else {
+            0
+        };
+        Ok(list(found, page.after.is_some(), total, Bid))
+    }
+}
 
 /// A demand posting by a counterpart, after the Open Contracting Data Standard (OCDS 1.1).
 #[Object]
@@ -162,6 +186,67 @@ impl Tender {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+
+    /// The changes made to the tender after it was posted, oldest first (OCDS amendments).
+    async fn amendments(&self, ctx: &Context<'_>) -> Result<Vec<Amendment>> {
+        Ok(tenders::amendments(&state(ctx).db, self.0.id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let changes: Vec<String> =
+                    serde_json::from_str(&a.changed_fields).unwrap_or_default();
+                Amendment {
+                    id: ids::encode(Kind::TenderAmendment, a.id),
+                    date: a.amended_at,
+                    changed_fields: changes,
+                    rationale: a.rationale,
+                }
+            })
+            .collect())
+    }
+
+    /// The answers received. Confidential: the buyer and the Department of Commerce read all of
+    /// them, a company its own and its alliances'; anyone else gets `FORBIDDEN`.
+    async fn bids(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Option<std::result::Result<List<Bid>, AppError>> {
+        // Nullable, and the error is the field's own: a refusal empties this field only, not
+        // the whole tender.
+        Some(self.bid_list(ctx, first, after).await)
+    }
+
+    /// The companies that qualify on their own (certificates in force of every required
+    /// standard, the minimum headcount, every service line asked for), best fit first: most
+    /// standards held, then largest.
+    async fn eligible_companies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<List<Company>> {
+        let tag = bids::eligible_tag(self.0.id);
+        let page = ids::page_request(first, after, |p| {
+            p.order == tag && matches!(p.key, Some(SortKey::Int(_)))
+        })?;
+        let (found, total) =
+            bids::eligible_companies(&state(ctx).db, &self.0, &page, today()).await?;
+        Ok(list(found, page.after.is_some(), total, Company))
+    }
+}
+
+/// A change to a tender after it was posted.
+#[derive(SimpleObject)]
+pub struct Amendment {
+    id: ID,
+    /// When the change was made.
+    date: DateTime<Utc>,
+    /// The fields changed, by their input names (`closesAt`, `eligibility.certifications`).
+    changed_fields: Vec<String>,
+    /// Why, as the buyer gave it.
+    rationale: Option<String>,
 }
 
 pub struct Counterpart(pub counterpart::Model);
@@ -386,5 +471,247 @@ impl TenderQuery {
             .ok_or_else(|| {
                 AppError::NotFound(format!("no counterpart has the ID '{}'", id.as_str())).into()
             })
+    }
+}
+
+/// Eligibility criteria as a buyer sets them.
+#[derive(InputObject, Default)]
+pub struct EligibilityInput {
+    /// Standards of which a bidder must hold a certificate in force.
+    certifications: Option<Vec<CertificationStandard>>,
+    /// The bidder's (for an alliance, its members' together) minimum number of employees.
+    min_employees: Option<i32>,
+}
+
+/// A new tender. It starts in `PLANNING`, seen only by its buyer until published.
+#[derive(InputObject)]
+pub struct CreateTenderInput {
+    /// English title.
+    title: String,
+    /// Chinese title.
+    title_zh: String,
+    /// English description.
+    description: String,
+    /// Chinese description.
+    description_zh: Option<String>,
+    /// Lines of service asked for; a bidder must offer every one.
+    service_lines: Vec<ServiceLine>,
+    /// The estimated value, if disclosed.
+    value: Option<MoneyInput>,
+    /// When answers close; within a year from now.
+    closes_at: DateTime<Utc>,
+    eligibility: Option<EligibilityInput>,
+}
+
+/// Changes to a tender in `PLANNING` or `ACTIVE`; absent fields stay as they are, and `null`
+/// clears `value`. Each update is kept as an amendment.
+#[derive(InputObject)]
+pub struct UpdateTenderInput {
+    id: ID,
+    title: Option<String>,
+    title_zh: Option<String>,
+    description: Option<String>,
+    description_zh: Option<String>,
+    service_lines: Option<Vec<ServiceLine>>,
+    value: async_graphql::MaybeUndefined<MoneyInput>,
+    closes_at: Option<DateTime<Utc>>,
+    eligibility: Option<EligibilityInput>,
+    /// Why the tender is amended.
+    rationale: Option<String>,
+}
+
+/// Closes an active tender: with `awardedBidId` it is awarded to that bid (`COMPLETE`),
+/// without it no bid is awarded (`UNSUCCESSFUL`).
+#[derive(InputObject)]
+pub struct CloseTenderInput {
+    tender_id: ID,
+    awarded_bid_id: Option<ID>,
+}
+
+/// A counterpart's fields. On `createCounterpart`, `name`, `nameZh`, `kind` and `city` are
+/// required; on `updateCounterpartProfile`, absent fields stay as they are and `kind`,
+/// `freeTradeZoneArea` and `uscc` cannot change.
+#[derive(InputObject, Default)]
+pub struct CounterpartInput {
+    name: Option<String>,
+    name_zh: Option<String>,
+    kind: Option<CounterpartKind>,
+    /// The Shanghai FTZ area, by ID; required for an FTZ enterprise.
+    free_trade_zone_area_id: Option<ID>,
+    city: Option<String>,
+    uscc: Option<String>,
+    description: Option<String>,
+    website: async_graphql::MaybeUndefined<String>,
+}
+
+fn money_field(
+    value: Option<&MoneyInput>,
+    field: &str,
+) -> std::result::Result<Option<DomainMoney>, AppError> {
+    value.map(|m| m.parse(field)).transpose()
+}
+
+#[derive(Default)]
+pub struct TenderMutation;
+
+#[Object]
+impl TenderMutation {
+    /// A counterpart posts a tender (status `PLANNING`).
+    async fn create_tender(&self, ctx: &Context<'_>, input: CreateTenderInput) -> Result<Tender> {
+        let w = writer(ctx);
+        w.require_counterpart()?;
+        let eligibility = input.eligibility.unwrap_or_default();
+        let fields = tenders::TenderFields {
+            title_en: Some(input.title),
+            title_zh: Some(input.title_zh),
+            description_en: Some(input.description),
+            description_zh: input.description_zh,
+            service_lines: Some(input.service_lines),
+            value: Some(money_field(input.value.as_ref(), "value")?),
+            closes_at: Some(input.closes_at),
+            required_certifications: eligibility.certifications,
+            min_employees: Some(eligibility.min_employees),
+            rationale: None,
+        };
+        Ok(Tender(tenders::create(&w, fields).await?))
+    }
+
+    /// The buyer amends its tender while it is in `PLANNING` or `ACTIVE`.
+    async fn update_tender(&self, ctx: &Context<'_>, input: UpdateTenderInput) -> Result<Tender> {
+        let w = writer(ctx);
+        w.require_counterpart()?;
+        let id = ids::decode(&input.id, Kind::Tender, "id")?;
+        let value = match &input.value {
+            async_graphql::MaybeUndefined::Undefined => None,
+            async_graphql::MaybeUndefined::Null => Some(None),
+            async_graphql::MaybeUndefined::Value(m) => Some(Some(m.parse("value")?)),
+        };
+        let (required, min) = match input.eligibility {
+            Some(e) => (e.certifications, Some(e.min_employees)),
+            None => (None, None),
+        };
+        let fields = tenders::TenderFields {
+            title_en: input.title,
+            title_zh: input.title_zh,
+            description_en: input.description,
+            description_zh: input.description_zh,
+            service_lines: input.service_lines,
+            value,
+            closes_at: input.closes_at,
+            required_certifications: required,
+            min_employees: min,
+            rationale: input.rationale,
+        };
+        Ok(Tender(tenders::update(&w, id, fields).await?))
+    }
+
+    /// The buyer opens its tender for answers (`PLANNING` to `ACTIVE`), from now until its
+    /// closing time; `tenderPublished` subscribers hear of it.
+    async fn publish_tender(&self, ctx: &Context<'_>, id: ID) -> Result<Tender> {
+        let w = writer(ctx);
+        w.require_counterpart()?;
+        let number = ids::decode(&id, Kind::Tender, "id")?;
+        Ok(Tender(tenders::publish(&w, number).await?))
+    }
+
+    /// The buyer cancels its tender (`PLANNING` or `ACTIVE` to `CANCELLED`).
+    async fn cancel_tender(&self, ctx: &Context<'_>, id: ID) -> Result<Tender> {
+        let w = writer(ctx);
+        w.require_counterpart()?;
+        let number = ids::decode(&id, Kind::Tender, "id")?;
+        Ok(Tender(tenders::cancel(&w, number).await?))
+    }
+
+    /// The buyer closes its active tender, awarding one bid or none.
+    async fn close_tender(&self, ctx: &Context<'_>, input: CloseTenderInput) -> Result<Tender> {
+        let w = writer(ctx);
+        w.require_counterpart()?;
+        let id = ids::decode(&input.tender_id, Kind::Tender, "tenderId")?;
+        let award = match &input.awarded_bid_id {
+            Some(bid) => Some(ids::decode(bid, Kind::Bid, "awardedBidId")?),
+            None => None,
+        };
+        Ok(Tender(tenders::close(&w, id, award).await?))
+    }
+
+    /// The Department of Commerce registers a counterpart.
+    async fn create_counterpart(
+        &self,
+        ctx: &Context<'_>,
+        input: CounterpartInput,
+    ) -> Result<Counterpart> {
+        let w = writer(ctx);
+        w.require_admin()?;
+        let area = match &input.free_trade_zone_area_id {
+            Some(id) => {
+                let number = ids::decode(id, Kind::FreeTradeZoneArea, "freeTradeZoneAreaId")?;
+                if state(ctx).reference.ftz_area(number).is_none() {
+                    return Err(AppError::NotFound(format!(
+                        "no free trade zone area has the ID '{}'",
+                        id.as_str()
+                    ))
+                    .into());
+                }
+                Some(number)
+            }
+            None => None,
+        };
+        let fields = tenders::CounterpartFields {
+            name_en: input.name,
+            name_zh: input.name_zh,
+            kind: input.kind,
+            ftz_area_id: area,
+            city: input.city,
+            uscc: input.uscc,
+            description: input.description,
+            website: maybe(input.website),
+        };
+        Ok(Counterpart(tenders::create_counterpart(&w, fields).await?))
+    }
+
+    /// A counterpart keeps its own profile.
+    async fn update_counterpart_profile(
+        &self,
+        ctx: &Context<'_>,
+        input: CounterpartInput,
+    ) -> Result<Counterpart> {
+        let w = writer(ctx);
+        w.require_counterpart()?;
+        for (given, field) in [
+            (input.kind.is_some(), "kind"),
+            (
+                input.free_trade_zone_area_id.is_some(),
+                "freeTradeZoneAreaId",
+            ),
+            (input.uscc.is_some(), "uscc"),
+        ] {
+            if given {
+                return Err(AppError::bad_field(
+                    field,
+                    format!("{field} is kept by the Department of Commerce"),
+                )
+                .into());
+            }
+        }
+        let fields = tenders::CounterpartFields {
+            name_en: input.name,
+            name_zh: input.name_zh,
+            city: input.city,
+            description: input.description,
+            website: maybe(input.website),
+            ..Default::default()
+        };
+        Ok(Counterpart(
+            tenders::update_counterpart_profile(&w, fields).await?,
+        ))
+    }
+}
+
+/// An optional input field that `null` clears: `None` leaves it, `Some(None)` clears it.
+pub(crate) fn maybe<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(v) => Some(Some(v)),
     }
 }

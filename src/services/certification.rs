@@ -1,19 +1,24 @@
-//! Certificates held by companies. The public sees verified records only; a record's status
+//! Certificates held by companies: reading them, a company's submissions, and the Department of
+//! Commerce's verification. The public sees verified records only; a record's status
 //! `EXPIRED` is derived from its expiry date at read time, never stored.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use chrono::Utc;
 use sea_orm::sea_query::Order;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Select,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Select,
 };
 
 use super::page::{Keyset, Page, PageRequest, paginate};
-use crate::domain::{CertificationStandard, CertificationStatus, VerificationStatus};
+use super::write::Writer;
+use crate::domain::SearchType;
+use crate::domain::global_id::Kind;
+use crate::domain::{Actor, CertificationStandard, CertificationStatus, VerificationStatus};
 use crate::entities::certification;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 pub const ORDER_TAG: &str = "certification.id";
 
@@ -23,6 +28,7 @@ pub struct CertificationFilter {
     /// The effective status, as a reader sees it today.
     pub status: Option<CertificationStatus>,
     pub company_id: Option<i64>,
+    pub visibility: Visibility,
 }
 
 /// The condition for "effective status is `status` on `today`".
@@ -41,13 +47,45 @@ pub fn with_status(status: CertificationStatus, today: NaiveDate) -> Condition {
     }
 }
 
-fn public() -> Select<certification::Entity> {
-    certification::Entity::find()
-        .filter(certification::Column::Verification.eq(VerificationStatus::Verified))
+/// Which certificate records a reader sees: verified ones, and besides them a company's own
+/// (unverified or rejected) to that company, and all to the Department of Commerce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Visibility {
+    #[default]
+    Public,
+    OfCompany(i64),
+    All,
+}
+
+impl Visibility {
+    pub fn for_actor(actor: &Actor) -> Self {
+        if actor.is_admin() {
+            Visibility::All
+        } else if let Some(company) = actor.company() {
+            Visibility::OfCompany(company)
+        } else {
+            Visibility::Public
+        }
+    }
+
+    fn condition(self) -> Condition {
+        let verified = certification::Column::Verification.eq(VerificationStatus::Verified);
+        match self {
+            Visibility::Public => Condition::all().add(verified),
+            Visibility::OfCompany(company) => Condition::any()
+                .add(verified)
+                .add(certification::Column::CompanyId.eq(company)),
+            Visibility::All => Condition::all(),
+        }
+    }
+}
+
+fn visible(visibility: Visibility) -> Select<certification::Entity> {
+    certification::Entity::find().filter(visibility.condition())
 }
 
 fn filtered(filter: &CertificationFilter, today: NaiveDate) -> Select<certification::Entity> {
-    let mut select = public();
+    let mut select = visible(filter.visibility);
     if let Some(standard) = filter.standard {
         select = select.filter(certification::Column::Standard.eq(standard));
     }
@@ -90,19 +128,24 @@ pub async fn count(
     Ok(filtered(filter, today).count(db).await?)
 }
 
-pub async fn by_id(db: &DatabaseConnection, id: i64) -> AppResult<Option<certification::Model>> {
-    Ok(public()
+pub async fn by_id(
+    db: &DatabaseConnection,
+    id: i64,
+    visibility: Visibility,
+) -> AppResult<Option<certification::Model>> {
+    Ok(visible(visibility)
         .filter(certification::Column::Id.eq(id))
         .one(db)
         .await?)
 }
 
-/// The public certificates of each company, most recently issued first.
+/// The certificates of each company the reader may see, most recently issued first.
 pub async fn by_companies(
     db: &DatabaseConnection,
     company_ids: &[i64],
+    visibility: Visibility,
 ) -> AppResult<HashMap<i64, Vec<certification::Model>>> {
-    let rows = public()
+    let rows = visible(visibility)
         .filter(certification::Column::CompanyId.is_in(company_ids.iter().copied()))
         .order_by_desc(certification::Column::IssueDate)
         .order_by_desc(certification::Column::Id)
@@ -114,4 +157,194 @@ pub async fn by_companies(
         map.entry(row.company_id).or_default().push(row);
     }
     Ok(map)
+}
+
+/// A certificate record as a company submits it.
+#[derive(Debug, Clone)]
+pub struct NewCertification {
+    pub standard: CertificationStandard,
+    pub maturity_level: Option<i16>,
+    pub certificate_number: String,
+    pub certification_body: String,
+    pub accreditation_body: Option<String>,
+    pub scope: String,
+    pub issue_date: NaiveDate,
+    pub expiry_date: NaiveDate,
+}
+
+/// A company submits a certificate record of its own; it enters unverified, seen only by the
+/// company and the Department of Commerce until verified.
+pub async fn submit(w: &Writer<'_>, new: NewCertification) -> AppResult<certification::Model> {
+    let company = w.require_company()?;
+    let number = text_field("certificateNumber", &new.certificate_number, 100)?;
+    let body = text_field("certificationBody", &new.certification_body, 200)?;
+    let scope = text_field("scope", &new.scope, 2_000)?;
+    let accreditation = match &new.accreditation_body {
+        Some(a) => Some(text_field("accreditationBody", a, 200)?),
+        None => None,
+    };
+    match (new.standard.has_maturity_level(), new.maturity_level) {
+        (true, Some(2..=5)) | (false, None) => {}
+        (true, _) => {
+            return Err(AppError::bad_field(
+                "maturityLevel",
+                "a CMMI appraisal has a maturity level from 2 to 5",
+            ));
+        }
+        (false, Some(_)) => {
+            return Err(AppError::bad_field(
+                "maturityLevel",
+                "only CMMI appraisals have a maturity level",
+            ));
+        }
+    }
+    if new.expiry_date <= new.issue_date {
+        return Err(AppError::bad_field(
+            "expiryDate",
+            "the expiry date must fall after the issue date",
+        ));
+    }
+    if new.issue_date > crate::domain::today() {
+        return Err(AppError::bad_field(
+            "issueDate",
+            "the issue date must not be in the future",
+        ));
+    }
+    let mut tx = w.begin().await?;
+    let record = certification::ActiveModel {
+        company_id: Set(company),
+        standard: Set(new.standard),
+        maturity_level: Set(new.maturity_level),
+        certificate_number: Set(number),
+        certification_body: Set(body),
+        accreditation_body: Set(accreditation),
+        scope: Set(scope),
+        issue_date: Set(new.issue_date),
+        expiry_date: Set(new.expiry_date),
+        status: Set(CertificationStatus::Active),
+        verification: Set(VerificationStatus::Unverified),
+        verification_source: Set(None),
+        verified_by: Set(None),
+        verified_at: Set(None),
+        rejection_reason: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&tx.txn)
+    .await?;
+    tx.index(SearchType::Company, &[company]).await?;
+    tx.audit(
+        "submitCertification",
+        &[(Kind::Certification, record.id), (Kind::Company, company)],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// What the Department of Commerce decides about a record.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    /// Found in the certification body's register (`source` says where).
+    Verify {
+        source: String,
+    },
+    Reject {
+        reason: String,
+    },
+    /// The certification body suspended the certificate.
+    Suspend {
+        reason: Option<String>,
+    },
+}
+
+pub async fn decide(
+    w: &Writer<'_>,
+    id: i64,
+    decision: Decision,
+) -> AppResult<certification::Model> {
+    w.require_admin()?;
+    let mut tx = w.begin().await?;
+    let record = certification::Entity::find_by_id(id)
+        .one(&tx.txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no certification has the ID {id}")))?;
+    let company = record.company_id;
+    let mut active: certification::ActiveModel = record.clone().into();
+    let action = match decision {
+        Decision::Verify { source } => {
+            if record.verification == VerificationStatus::Verified {
+                return Err(AppError::Conflict("the record is already verified".into()));
+            }
+            let source = text_field("source", &source, 300)?;
+            active.verification = Set(VerificationStatus::Verified);
+            active.verification_source = Set(Some(source));
+            active.verified_by = Set(Some("Jiangxi Provincial Department of Commerce".into()));
+            active.verified_at = Set(Some(Utc::now()));
+            active.rejection_reason = Set(None);
+            "verifyCertification"
+        }
+        Decision::Reject { reason } => {
+            if record.verification != VerificationStatus::Unverified {
+                return Err(AppError::Conflict(
+                    "only an unverified record can be rejected".into(),
+                ));
+            }
+            let reason = text_field("reason", &reason, 2_000)?;
+            active.verification = Set(VerificationStatus::Rejected);
+            active.rejection_reason = Set(Some(reason));
+            "rejectCertification"
+        }
+        Decision::Suspend { reason } => {
+            if record.status != CertificationStatus::Active {
+                return Err(AppError::Conflict(
+                    "only a certificate recorded as active can be suspended".into(),
+                ));
+            }
+            if let Some(reason) = reason {
+                active.rejection_reason = Set(Some(text_field("reason", &reason, 2_000)?));
+            }
+            active.status = Set(CertificationStatus::Suspended);
+            "suspendCertification"
+        }
+    };
+    let record = active.update(&tx.txn).await?;
+    tx.index(SearchType::Company, &[company]).await?;
+    tx.audit(
+        action,
+        &[(Kind::Certification, id), (Kind::Company, company)],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// A required text: trimmed, not empty, at most `max` characters.
+pub(crate) fn text_field(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::bad_field(
+            field,
+            format!("{field} must not be empty"),
+        ));
+    }
+    if value.chars().count() > max {
+        return Err(AppError::bad_field(
+            field,
+            format!("{field} must have at most {max} characters"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// An optional text: absent or blank is `None`, otherwise as [`text_field`].
+pub(crate) fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> AppResult<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => text_field(field, v, max).map(Some),
+    }
 }

@@ -1,7 +1,9 @@
 //! The queries and transactions of each domain, over a sea-orm connection. Services know the
 //! database and the domain; they know nothing of GraphQL or HTTP.
 
+pub mod access;
 pub mod alliance;
+pub mod bid;
 pub mod certification;
 pub mod company;
 pub mod demo;
@@ -11,3 +13,4 @@ pub mod reference;
 pub mod search;
 pub mod statistics;
 pub mod tender;
+pub mod write;

@@ -81,6 +81,8 @@ pub struct YearStatistics {
 #[derive(Debug, Clone)]
 pub struct Statistics {
     pub province: YearStatistics,
+    /// The year's demand, province-wide.
+    pub tenders: TenderFigures,
     /// Per district id, for every district that has figures in either year.
     pub districts: HashMap<i64, YearStatistics>,
 }
@@ -186,6 +188,57 @@ async fn certificates_by_district(
     Ok(map)
 }
 
+/// Demand posted and answered in a year (in Jiangxi time).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TenderFigures {
+    /// Tenders opened for answers in the year.
+    pub published: i64,
+    /// Tenders awarded in the year.
+    pub awarded: i64,
+    /// Bids submitted in the year and not withdrawn.
+    pub bids: i64,
+}
+
+async fn tender_figures(db: &DatabaseConnection, year: i32) -> AppResult<TenderFigures> {
+    use crate::domain::{BidStatus, CHINA_STANDARD_TIME, TenderStatus};
+    use crate::entities::{bid, tender};
+    use chrono::TimeZone;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let start_of = |y: i32| {
+        CHINA_STANDARD_TIME
+            .with_ymd_and_hms(y, 1, 1, 0, 0, 0)
+            .single()
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .ok_or_else(|| AppError::bad_field("year", format!("year {y} is out of range")))
+    };
+    let (from, to) = (start_of(year)?, start_of(year + 1)?);
+    let published = tender::Entity::find()
+        .filter(tender::Column::Status.ne(TenderStatus::Planning))
+        .filter(tender::Column::TenderPeriodStart.gte(from))
+        .filter(tender::Column::TenderPeriodStart.lt(to))
+        .count(db)
+        .await?;
+    // A tender changes no more once awarded: its last change is its award.
+    let awarded = tender::Entity::find()
+        .filter(tender::Column::Status.eq(TenderStatus::Complete))
+        .filter(tender::Column::UpdatedAt.gte(from))
+        .filter(tender::Column::UpdatedAt.lt(to))
+        .count(db)
+        .await?;
+    let bids = bid::Entity::find()
+        .filter(bid::Column::Status.ne(BidStatus::Withdrawn))
+        .filter(bid::Column::SubmittedAt.gte(from))
+        .filter(bid::Column::SubmittedAt.lt(to))
+        .count(db)
+        .await?;
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    Ok(TenderFigures {
+        published: count(published),
+        awarded: count(awarded),
+        bids: count(bids),
+    })
+}
+
 /// The statistics of `year`, for the province and per district.
 pub async fn for_year(db: &DatabaseConnection, year: i32) -> AppResult<Statistics> {
     if !(1949..=9998).contains(&year) {
@@ -216,6 +269,7 @@ pub async fn for_year(db: &DatabaseConnection, year: i32) -> AppResult<Statistic
         growth: (previous != Figures::default()).then(|| Growth::between(&current, &previous)),
     };
     Ok(Statistics {
+        tenders: tender_figures(db, year).await?,
         province: stats(province.0, province.1),
         districts: districts
             .into_iter()

@@ -7,6 +7,9 @@ use std::sync::{Arc, Once};
 use ganbridge::app::Application;
 use ganbridge::config::Settings;
 use ganbridge::db::StatementCounter;
+use ganbridge::domain::{Actor, Role};
+use ganbridge::services::access::{self, NewKey};
+use ganbridge::services::write::Writer;
 use sea_orm::ConnectionTrait;
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -131,6 +134,16 @@ impl TestApp {
         start(settings, self.store, self.data_dir.clone()).await
     }
 
+    /// Starts a second server on the same database (with a data directory of its own), as a
+    /// second process behind a load balancer would run.
+    pub async fn sibling(&self) -> TestApp {
+        let data_dir = Arc::new(tempfile::tempdir().expect("creating a temporary directory"));
+        let mut settings = self.settings.clone();
+        settings.demo = false;
+        settings.data_dir = data_dir.path().to_path_buf();
+        start(settings, self.store, data_dir).await
+    }
+
     /// Runs a GraphQL operation over HTTP and returns the whole response body.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
         let response = self
@@ -168,6 +181,61 @@ impl TestApp {
         )
     }
 
+    /// Runs a GraphQL operation with an API key (`None`: anonymously); answers the HTTP status
+    /// and the whole body.
+    pub async fn graphql_as(
+        &self,
+        key: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.expect("sending the request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// Runs an operation with a key that must succeed, and returns its `data`.
+    pub async fn data_as(&self, key: &str, query: &str, variables: Value) -> Value {
+        let (_, body) = self.graphql_as(Some(key), query, variables).await;
+        assert!(
+            body.get("errors").is_none(),
+            "unexpected errors on {}: {body:#}",
+            self.store
+        );
+        body["data"].clone()
+    }
+
+    /// Creates an API key directly, as `ganbridge keys create` does; answers the key.
+    pub async fn key(&self, role: Role, company: Option<i64>, counterpart: Option<i64>) -> String {
+        let events = ganbridge::events::EventBus::new(false);
+        let wake = tokio::sync::Notify::new();
+        let writer = Writer {
+            db: &self.db,
+            actor: Actor::CLI_ADMIN,
+            events: &events,
+            search_wake: &wake,
+        };
+        access::create(
+            &writer,
+            NewKey {
+                name: format!("{role:?} test key"),
+                role,
+                company_id: company,
+                counterpart_id: counterpart,
+            },
+        )
+        .await
+        .expect("creating a key")
+        .secret
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))
@@ -175,4 +243,11 @@ impl TestApp {
             .await
             .expect("sending the request")
     }
+}
+
+/// Says, past the test harness's output capture so that it shows in every run, that a test
+/// did not run here and why.
+pub fn loud_skip(what: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n*** SKIPPED: {what} — {why} ***\n");
 }

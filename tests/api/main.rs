@@ -1,6 +1,7 @@
 //! Integration tests over real HTTP against a real database (SQLite by default, PostgreSQL when
 //! `DATABASE_URL` names one).
 
+mod authorization;
 mod cli;
 mod companies;
 mod helpers;
@@ -8,9 +9,12 @@ mod http;
 mod loaders;
 mod nodes;
 mod parks;
+mod scenario;
 mod schema;
 mod search;
 mod search_contract;
 mod statistics;
+mod subscriptions;
 mod tenders;
 mod websocket;
+mod world;

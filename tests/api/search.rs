@@ -3,10 +3,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use ganbridge::domain::{SearchType, TenderStatus};
-use ganbridge::entities::{tender, tender_service_line};
-use ganbridge::search::DocKey;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
+use ganbridge::domain::Role;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
@@ -21,51 +18,38 @@ const SEARCH: &str = "query($q: String!, $types: [SearchType!], $filter: SearchF
       node { __typename ... on Company { id name district { code } } ... on Tender { id title } ... on Park { id name } } }
   } }";
 
-/// Writes a tender and its outbox row in one transaction, as the write side does.
+/// Posts and publishes a tender through the API, as its buyer (the first counterpart).
 async fn insert_tender(app: &TestApp, title: &str) -> i64 {
     use sea_orm::{EntityTrait, QuerySelect};
-    let txn = app.db.begin().await.unwrap();
-    let now = Utc::now();
     let buyer: i64 = ganbridge::entities::counterpart::Entity::find()
         .select_only()
         .column(ganbridge::entities::counterpart::Column::Id)
         .into_tuple()
-        .one(&txn)
+        .one(&app.db)
         .await
         .unwrap()
         .unwrap();
-    let created = tender::ActiveModel {
-        ocid: Set(format!("ocds-gnbrdg-t{}", now.timestamp_micros())),
-        title_en: Set(title.into()),
-        title_zh: Set("保税仓库量子账本对账".into()),
-        description_en: Set("Reconcile ledgers.".into()),
-        description_zh: Set("对账。".into()),
-        counterpart_id: Set(buyer),
-        status: Set(TenderStatus::Active),
-        value_amount_minor: Set(None),
-        value_currency: Set(None),
-        tender_period_start: Set(now),
-        tender_period_end: Set(now + chrono::Duration::days(20)),
-        min_employees: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .unwrap();
-    tender_service_line::ActiveModel {
-        tender_id: Set(created.id),
-        service_line: Set(ganbridge::domain::ServiceLine::FinanceAndAccounting),
-    }
-    .insert(&txn)
-    .await
-    .unwrap();
-    ganbridge::services::search::enqueue(&txn, &[DocKey::new(SearchType::Tender, created.id)])
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    created.id
+    let key = app.key(Role::Counterpart, None, Some(buyer)).await;
+    let closes = (Utc::now() + chrono::Duration::days(20)).to_rfc3339();
+    let created = app
+        .data_as(
+            &key,
+            "mutation($input: CreateTenderInput!) { createTender(input: $input) { id } }",
+            json!({ "input": {
+                "title": title, "titleZh": "保税仓库量子账本对账",
+                "description": "Reconcile ledgers.", "descriptionZh": "对账。",
+                "serviceLines": ["FINANCE_AND_ACCOUNTING"], "closesAt": closes,
+            } }),
+        )
+        .await;
+    let id = created["createTender"]["id"].as_str().unwrap().to_owned();
+    app.data_as(
+        &key,
+        "mutation($id: ID!) { publishTender(id: $id) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    ganbridge::domain::global_id::decode(&id).unwrap().1
 }
 
 /// Waits until the search index has caught up with the demo dataset.

@@ -1,0 +1,144 @@
+//! How every change is made: one transaction that also records the change in the audit log,
+//! enqueues the search documents it touches, and stages the events it causes. Either all of it
+//! commits or none of it does; the search worker is woken and the events delivered only after
+//! the commit.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, EntityTrait, QuerySelect, Select, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+use tokio::sync::Notify;
+
+use crate::domain::global_id::{self, Kind};
+use crate::domain::{Actor, Role, SearchType};
+use crate::entities::audit_event;
+use crate::error::{AppError, AppResult};
+use crate::events::{Event, EventBus};
+use crate::search::DocKey;
+
+/// Who writes, and where the effects of a write go.
+#[derive(Clone, Copy)]
+pub struct Writer<'a> {
+    pub db: &'a DatabaseConnection,
+    pub actor: Actor,
+    pub events: &'a EventBus,
+    pub search_wake: &'a Notify,
+}
+
+impl<'a> Writer<'a> {
+    pub async fn begin(&self) -> AppResult<Tx<'a>> {
+        // On SQLite a write transaction starts as one (IMMEDIATE): a deferred one that read
+        // first could not upgrade to writing once another connection (the search worker's)
+        // had committed meanwhile, and would fail instead of waiting its turn.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(Tx {
+            txn: self.db.begin_with_options(options).await?,
+            actor: self.actor,
+            events: self.events,
+            search_wake: self.search_wake,
+            indexed: false,
+            staged: Vec::new(),
+        })
+    }
+
+    fn role(&self) -> AppResult<Role> {
+        self.actor.role().ok_or(AppError::Unauthenticated)
+    }
+
+    /// The caller must be the Department of Commerce.
+    pub fn require_admin(&self) -> AppResult<()> {
+        match self.role()? {
+            Role::Admin => Ok(()),
+            _ => Err(AppError::Forbidden(
+                "only the Department of Commerce (an admin key) may do this".into(),
+            )),
+        }
+    }
+
+    /// The caller must be a company; answers which.
+    pub fn require_company(&self) -> AppResult<i64> {
+        self.role()?;
+        self.actor
+            .company()
+            .ok_or_else(|| AppError::Forbidden("only a company key may do this".into()))
+    }
+
+    /// The caller must be a counterpart; answers which.
+    pub fn require_counterpart(&self) -> AppResult<i64> {
+        self.role()?;
+        self.actor
+            .counterpart()
+            .ok_or_else(|| AppError::Forbidden("only a counterpart key may do this".into()))
+    }
+}
+
+/// One write in progress.
+pub struct Tx<'a> {
+    pub txn: DatabaseTransaction,
+    actor: Actor,
+    events: &'a EventBus,
+    search_wake: &'a Notify,
+    indexed: bool,
+    staged: Vec<Event>,
+}
+
+impl Tx<'_> {
+    /// Locks the rows `select` reads until this transaction ends, on PostgreSQL (`FOR UPDATE`):
+    /// two writers racing on one tender take turns. SQLite takes one writer at a time anyway.
+    pub fn locked<E: EntityTrait>(&self, select: Select<E>) -> Select<E> {
+        if self.txn.get_database_backend() == DbBackend::Postgres {
+            select.lock_exclusive()
+        } else {
+            select
+        }
+    }
+
+    /// Marks these objects' search documents for refreshing.
+    pub async fn index(&mut self, kind: SearchType, ids: &[i64]) -> AppResult<()> {
+        let keys: Vec<DocKey> = ids.iter().map(|&id| DocKey::new(kind, id)).collect();
+        crate::services::search::enqueue(&self.txn, &keys).await?;
+        self.indexed = true;
+        Ok(())
+    }
+
+    /// Stages an event for delivery at commit.
+    pub async fn emit(&mut self, event: Event) -> AppResult<()> {
+        self.events.stage(&self.txn, &event).await?;
+        self.staged.push(event);
+        Ok(())
+    }
+
+    /// Records the change in the audit log: who, what, and the changed objects.
+    pub async fn audit(&self, action: &str, objects: &[(Kind, i64)]) -> AppResult<()> {
+        let role = self.actor.role().ok_or(AppError::Unauthenticated)?;
+        let ids: Vec<String> = objects
+            .iter()
+            .map(|&(kind, id)| global_id::encode(kind, id))
+            .collect();
+        audit_event::ActiveModel {
+            at: Set(Utc::now()),
+            key_id: Set(self.actor.key_id()),
+            role: Set(role),
+            action: Set(action.to_owned()),
+            object_ids: Set(serde_json::to_string(&ids).map_err(AppError::internal)?),
+            ..Default::default()
+        }
+        .insert(&self.txn)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> AppResult<()> {
+        self.txn.commit().await?;
+        if self.indexed {
+            self.search_wake.notify_one();
+        }
+        self.events.committed(self.staged);
+        Ok(())
+    }
+}
