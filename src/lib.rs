@@ -4,9 +4,10 @@
 //! certifications they hold, the demonstration parks they sit in, and the tenders counterparts
 //! post, with the industry's yearly statistics computed from those records.
 //!
-//! Data flows one way: [`http`] receives a request, [`graphql`] resolves it, [`services`] query
-//! and write the database through the [`entities`], and [`domain`] holds the plain types and
-//! their validation. [`app`] assembles the whole from [`config`]; [`db`] opens the database and
+//! Data flows one way: [`http`] receives a request and turns its API key into an actor,
+//! [`graphql`] resolves it, [`services`] query and write the database through the [`entities`]
+//! (every write one transaction with its audit row, its search outbox rows and its [`events`]),
+//! and [`domain`] holds the plain types and their validation. [`app`] assembles the whole from [`config`]; [`db`] opens the database and
 //! applies the migrations of the `migration` crate. Errors follow the one policy of [`error`].
 
 pub mod app;
