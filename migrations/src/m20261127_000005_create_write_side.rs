@@ -1,5 +1,6 @@
-//! The write side: API keys with their roles, the audit log of every change, tender amendments,
-//! the reason a certificate record was rejected, and one live bid per bidder and tender.
+//! The write side: API keys with their roles, the audit log of every change, tender amendments
+//! and publication dates, the reason a certificate record was rejected or suspended, and one
+//! live bid per bidder and tender.
 
 use sea_orm_migration::prelude::*;
 
@@ -34,6 +35,13 @@ enum AuditEvent {
 }
 
 #[derive(DeriveIden)]
+enum AuditEventObject {
+    Table,
+    AuditEventId,
+    ObjectId,
+}
+
+#[derive(DeriveIden)]
 enum TenderAmendment {
     Table,
     Id,
@@ -65,6 +73,7 @@ enum Counterpart {
 enum Tender {
     Table,
     Id,
+    PublishedAt,
 }
 
 pub(crate) const ROLES: &[&str] = &["admin", "company", "counterpart", "partner"];
@@ -187,6 +196,46 @@ impl MigrationTrait for Migration {
                 .await?;
         }
 
+        // The objects each change touched, one row each: what the audit log is filtered by.
+        manager
+            .create_table(
+                Table::create()
+                    .table(AuditEventObject::Table)
+                    .col(
+                        ColumnDef::new(AuditEventObject::AuditEventId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(AuditEventObject::ObjectId)
+                            .string_len(100)
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(AuditEventObject::AuditEventId)
+                            .col(AuditEventObject::ObjectId),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(AuditEventObject::Table, AuditEventObject::AuditEventId)
+                            .to(AuditEvent::Table, AuditEvent::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_audit_event_object_object")
+                    .table(AuditEventObject::Table)
+                    .col(AuditEventObject::ObjectId)
+                    .col(AuditEventObject::AuditEventId)
+                    .to_owned(),
+            )
+            .await?;
+
         manager
             .create_table(
                 Table::create()
@@ -243,6 +292,27 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // When the tender was opened for answers; absent while it is planned (and for one
+        // cancelled before it opened).
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Tender::Table)
+                    .add_column(
+                        ColumnDef::new(Tender::PublishedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        // Tenders already open or closed were published when their tender period began.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "UPDATE tender SET published_at = tender_period_start WHERE status <> 'planning'",
+            )
+            .await?;
 
         // One live bid per bidder (a company alone, or an alliance through its lead) and tender:
         // a second one is refused by the database even when two requests race.
@@ -270,8 +340,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Tender::Table)
+                    .drop_column(Tender::PublishedAt)
+                    .to_owned(),
+            )
+            .await?;
         for table in [
             TenderAmendment::Table.into_iden(),
+            AuditEventObject::Table.into_iden(),
             AuditEvent::Table.into_iden(),
             ApiKey::Table.into_iden(),
         ] {

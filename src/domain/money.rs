@@ -101,7 +101,11 @@ impl Money {
     }
 
     pub fn to_minor(&self) -> Result<i64, MoneyError> {
-        let scaled = self.amount * Decimal::from(10i64.pow(self.currency.exponent));
+        // Checked: a Decimal as large as a caller may send overflows when scaled.
+        let scaled = self
+            .amount
+            .checked_mul(Decimal::from(10i64.pow(self.currency.exponent)))
+            .ok_or(MoneyError::OutOfRange)?;
         i64::try_from(scaled.trunc()).map_err(|_| MoneyError::OutOfRange)
     }
 }

@@ -5,6 +5,7 @@ pub mod alliance;
 pub mod alliance_member;
 pub mod api_key;
 pub mod audit_event;
+pub mod audit_event_object;
 pub mod bid;
 pub mod certification;
 pub mod company;

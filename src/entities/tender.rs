@@ -22,6 +22,8 @@ pub struct Model {
     pub tender_period_start: DateTimeUtc,
     pub tender_period_end: DateTimeUtc,
     pub min_employees: Option<i32>,
+    /// When the tender was opened for answers.
+    pub published_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

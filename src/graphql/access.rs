@@ -193,8 +193,9 @@ impl AccessQuery {
             },
             object_id: match &filter.object_id {
                 Some(id) => {
-                    ids::decode_any(id, "filter.objectId")?;
-                    Some(id.to_string())
+                    // Canonical form: the log stores IDs as the API issues them.
+                    let (kind, number) = ids::decode_any(id, "filter.objectId")?;
+                    Some(ids::encode(kind, number).to_string())
                 }
                 None => None,
             },

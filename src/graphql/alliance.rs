@@ -165,7 +165,9 @@ impl AllianceMutation {
                 Kind::Company,
                 &format!("members[{i}].companyId"),
             )?;
-            let points = m.share * Decimal::from(100);
+            let points = m.share.checked_mul(Decimal::from(100)).ok_or_else(|| {
+                AppError::bad_field(format!("members[{i}].share"), "share out of range")
+            })?;
             if points.fract() != Decimal::ZERO {
                 return Err(AppError::bad_field(
                     format!("members[{i}].share"),

@@ -15,7 +15,7 @@ use super::{ApiState, actor, state, today};
 use crate::domain::{DistrictCode, Role, ServiceLine};
 use crate::error::AppError;
 use crate::events::Event;
-use crate::services::{bid as bids, tender as tenders};
+use crate::services::{access, bid as bids, tender as tenders};
 
 /// Which published tenders to hear of; every field given must hold.
 #[derive(InputObject, Default, Clone)]
@@ -117,6 +117,7 @@ impl Subscription {
             )
             .into());
         }
+        let key = actor.key_id();
         let events = BroadcastStream::new(api.events.subscribe());
         Ok(events.filter_map(move |event| {
             let api = api.clone();
@@ -125,6 +126,12 @@ impl Subscription {
                     return None;
                 };
                 if tender_id != id {
+                    return None;
+                }
+                // A key revoked since the subscription began hears no more.
+                if let Some(key) = key
+                    && !matches!(access::is_active(&api.db, key).await, Ok(true))
+                {
                     return None;
                 }
                 match bids::by_id(&api.db, bid_id).await {

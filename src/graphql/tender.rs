@@ -479,11 +479,13 @@ impl TenderQuery {
 pub struct EligibilityInput {
     /// Standards of which a bidder must hold a certificate in force.
     certifications: Option<Vec<CertificationStandard>>,
-    /// The bidder's (for an alliance, its members' together) minimum number of employees.
-    min_employees: Option<i32>,
+    /// The bidder's (for an alliance, its members' together) minimum number of employees; on
+    /// update, `null` removes it.
+    min_employees: async_graphql::MaybeUndefined<i32>,
 }
 
-/// A new tender. It starts in `PLANNING`, seen only by its buyer until published.
+/// A new tender. It starts in `PLANNING`: public, as an OCDS planning notice, and not yet open
+/// for answers until published.
 #[derive(InputObject)]
 pub struct CreateTenderInput {
     /// English title.
@@ -529,8 +531,9 @@ pub struct CloseTenderInput {
 }
 
 /// A counterpart's fields. On `createCounterpart`, `name`, `nameZh`, `kind` and `city` are
-/// required; on `updateCounterpartProfile`, absent fields stay as they are and `kind`,
-/// `freeTradeZoneArea` and `uscc` cannot change.
+/// required (and `freeTradeZoneAreaId` for an FTZ enterprise, only for one); on
+/// `updateCounterpartProfile`, absent fields stay as they are and `kind`,
+/// `freeTradeZoneAreaId` and `uscc` cannot change.
 #[derive(InputObject, Default)]
 pub struct CounterpartInput {
     name: Option<String>,
@@ -570,7 +573,7 @@ impl TenderMutation {
             value: Some(money_field(input.value.as_ref(), "value")?),
             closes_at: Some(input.closes_at),
             required_certifications: eligibility.certifications,
-            min_employees: Some(eligibility.min_employees),
+            min_employees: Some(eligibility.min_employees.take()),
             rationale: None,
         };
         Ok(Tender(tenders::create(&w, fields).await?))
@@ -587,7 +590,7 @@ impl TenderMutation {
             async_graphql::MaybeUndefined::Value(m) => Some(Some(m.parse("value")?)),
         };
         let (required, min) = match input.eligibility {
-            Some(e) => (e.certifications, Some(e.min_employees)),
+            Some(e) => (e.certifications, maybe(e.min_employees)),
             None => (None, None),
         };
         let fields = tenders::TenderFields {

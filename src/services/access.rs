@@ -6,7 +6,7 @@ use rand::RngCore;
 use sea_orm::sea_query::Order;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -14,7 +14,7 @@ use super::page::{Keyset, Page, PageRequest, paginate};
 use super::write::Writer;
 use crate::domain::global_id::Kind;
 use crate::domain::{Actor, Role};
-use crate::entities::{api_key, audit_event, company, counterpart};
+use crate::entities::{api_key, audit_event, audit_event_object, company, counterpart};
 use crate::error::{AppError, AppResult};
 
 pub const ORDER_TAG: &str = "api_key.id";
@@ -163,6 +163,15 @@ pub async fn authenticate(db: &DatabaseConnection, secret: &str) -> AppResult<Ac
     })
 }
 
+/// Whether the key exists and is not revoked.
+pub async fn is_active(db: &DatabaseConnection, id: i64) -> AppResult<bool> {
+    Ok(api_key::Entity::find_by_id(id)
+        .filter(api_key::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
 pub async fn list(db: &DatabaseConnection, page: &PageRequest) -> AppResult<Page<api_key::Model>> {
     let rows = paginate(
         api_key::Entity::find(),
@@ -196,7 +205,7 @@ pub async fn count(db: &DatabaseConnection) -> AppResult<u64> {
 pub struct AuditFilter {
     pub action: Option<String>,
     pub key_id: Option<i64>,
-    /// Changes that touched this object (a global ID).
+    /// Changes that touched this object (a global ID, as encoded by `global_id::encode`).
     pub object_id: Option<String>,
 }
 
@@ -209,8 +218,12 @@ fn audit_select(filter: &AuditFilter) -> sea_orm::Select<audit_event::Entity> {
         select = select.filter(audit_event::Column::KeyId.eq(key));
     }
     if let Some(object) = &filter.object_id {
-        // IDs are stored as a JSON array of URL-safe base64 strings: quoted, they match whole.
-        select = select.filter(audit_event::Column::ObjectIds.contains(format!("\"{object}\"")));
+        let touching = audit_event_object::Entity::find()
+            .select_only()
+            .column(audit_event_object::Column::AuditEventId)
+            .filter(audit_event_object::Column::ObjectId.eq(object.as_str()))
+            .into_query();
+        select = select.filter(audit_event::Column::Id.in_subquery(touching));
     }
     select
 }

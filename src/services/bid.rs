@@ -184,7 +184,6 @@ pub async fn submit(w: &Writer<'_>, new: NewBid) -> AppResult<bid::Model> {
         .locked(tender::Entity::find_by_id(new.tender_id))
         .one(&tx.txn)
         .await?
-        .filter(|t| t.status != TenderStatus::Planning)
         .ok_or_else(|| AppError::NotFound(format!("no tender has the ID {}", new.tender_id)))?;
     let now = Utc::now();
     if tender.status != TenderStatus::Active || tender.tender_period_end <= now {
@@ -282,7 +281,9 @@ pub async fn submit(w: &Writer<'_>, new: NewBid) -> AppResult<bid::Model> {
 pub async fn withdraw(w: &Writer<'_>, id: i64) -> AppResult<bid::Model> {
     let company = w.require_company()?;
     let tx = w.begin().await?;
-    let record = bid::Entity::find_by_id(id)
+    // Locked: two withdrawals racing take turns, and the second finds the bid withdrawn.
+    let record = tx
+        .locked(bid::Entity::find_by_id(id))
         .one(&tx.txn)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no bid has the ID {id}")))?;

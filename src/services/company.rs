@@ -485,7 +485,15 @@ mod changes {
             ..Default::default()
         }
         .insert(&tx.txn)
-        .await?;
+        .await
+        .map_err(|e| match e.sql_err() {
+            // Another registration of the same code won the race past the check above.
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(format!(
+                "a company with the unified social credit code {} is already registered",
+                uscc.as_str()
+            )),
+            _ => e.into(),
+        })?;
         replace_lines(&tx, record.id, &lines).await?;
         tx.index(SearchType::Company, &[record.id]).await?;
         if let Some(park) = record.park_id {

@@ -1467,6 +1467,7 @@ async fn insert_tenders(
             tender_period_start: Set(t.start),
             tender_period_end: Set(t.end),
             min_employees: Set(t.min_employees),
+            published_at: Set((t.status != TenderStatus::Planning).then_some(t.start)),
             created_at: Set(t.start - Duration::days(3)),
             updated_at: Set(t.start - Duration::days(3)),
             ..Default::default()

@@ -213,9 +213,8 @@ async fn tender_figures(db: &DatabaseConnection, year: i32) -> AppResult<TenderF
     };
     let (from, to) = (start_of(year)?, start_of(year + 1)?);
     let published = tender::Entity::find()
-        .filter(tender::Column::Status.ne(TenderStatus::Planning))
-        .filter(tender::Column::TenderPeriodStart.gte(from))
-        .filter(tender::Column::TenderPeriodStart.lt(to))
+        .filter(tender::Column::PublishedAt.gte(from))
+        .filter(tender::Column::PublishedAt.lt(to))
         .count(db)
         .await?;
     // A tender changes no more once awarded: its last change is its award.

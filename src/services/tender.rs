@@ -439,6 +439,7 @@ mod changes {
             tender_period_start: Set(now),
             tender_period_end: Set(closes),
             min_employees: Set(min),
+            published_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -490,6 +491,28 @@ mod changes {
             )));
         }
         let now = Utc::now();
+        if record.status == TenderStatus::Active {
+            if record.tender_period_end <= now {
+                return Err(AppError::Conflict(
+                    "the tender period has ended; close the tender instead".into(),
+                ));
+            }
+            // Bids were made against the terms as they stood: those terms stay.
+            let terms_change = fields.value.is_some()
+                || fields.service_lines.is_some()
+                || fields.required_certifications.is_some()
+                || fields.min_employees.is_some();
+            let bids = bid::Entity::find()
+                .filter(bid::Column::TenderId.eq(id))
+                .filter(bid::Column::Status.ne(BidStatus::Withdrawn))
+                .one(&tx.txn)
+                .await?;
+            if terms_change && bids.is_some() {
+                return Err(AppError::Conflict(
+                    "the tender has bids: its value, service lines and eligibility can no longer change".into(),
+                ));
+            }
+        }
         let mut changed: Vec<&str> = Vec::new();
         let mut active: tender::ActiveModel = record.clone().into();
         if let Some(v) = &fields.title_en {
@@ -578,6 +601,7 @@ mod changes {
         let mut active: tender::ActiveModel = record.into();
         active.status = Set(TenderStatus::Active);
         active.tender_period_start = Set(now);
+        active.published_at = Set(Some(now));
         active.updated_at = Set(now);
         let record = active.update(&tx.txn).await?;
         tx.index(SearchType::Tender, &[id]).await?;
@@ -713,10 +737,10 @@ mod changes {
             .kind
             .ok_or_else(|| AppError::bad_field("kind", "kind is required"))?;
         let city = text_field("city", fields.city.as_deref().unwrap_or(""), 100)?;
-        if kind == CounterpartKind::FtzEnterprise && fields.ftz_area_id.is_none() {
+        if (kind == CounterpartKind::FtzEnterprise) != fields.ftz_area_id.is_some() {
             return Err(AppError::bad_field(
-                "freeTradeZoneArea",
-                "an FTZ enterprise names its free trade zone area",
+                "freeTradeZoneAreaId",
+                "an FTZ enterprise names its free trade zone area, and only an FTZ enterprise",
             ));
         }
         let uscc = match fields.uscc.as_deref().map(str::trim) {
@@ -756,7 +780,13 @@ mod changes {
             ..Default::default()
         }
         .insert(&tx.txn)
-        .await?;
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
+                "a counterpart with this unified social credit code is already registered".into(),
+            ),
+            _ => e.into(),
+        })?;
         tx.audit("createCounterpart", &[(Kind::Counterpart, record.id)])
             .await?;
         tx.commit().await?;

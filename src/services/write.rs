@@ -5,15 +5,15 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, EntityTrait, QuerySelect, Select, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QuerySelect, Select,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use tokio::sync::Notify;
 
 use crate::domain::global_id::{self, Kind};
 use crate::domain::{Actor, Role, SearchType};
-use crate::entities::audit_event;
+use crate::entities::{api_key, audit_event, audit_event_object};
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
 use crate::search::DocKey;
@@ -28,6 +28,8 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
+    /// Starts the write. A key is checked again inside the transaction: one revoked since the
+    /// request (or the websocket connection) began writes nothing.
     pub async fn begin(&self) -> AppResult<Tx<'a>> {
         // On SQLite a write transaction starts as one (IMMEDIATE): a deferred one that read
         // first could not upgrade to writing once another connection (the search worker's)
@@ -36,8 +38,18 @@ impl<'a> Writer<'a> {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
+        let txn = self.db.begin_with_options(options).await?;
+        if let Some(key) = self.actor.key_id() {
+            let active = api_key::Entity::find_by_id(key)
+                .filter(api_key::Column::RevokedAt.is_null())
+                .one(&txn)
+                .await?;
+            if active.is_none() {
+                return Err(AppError::Unauthenticated);
+            }
+        }
         Ok(Tx {
-            txn: self.db.begin_with_options(options).await?,
+            txn,
             actor: self.actor,
             events: self.events,
             search_wake: self.search_wake,
@@ -120,7 +132,7 @@ impl Tx<'_> {
             .iter()
             .map(|&(kind, id)| global_id::encode(kind, id))
             .collect();
-        audit_event::ActiveModel {
+        let event = audit_event::ActiveModel {
             at: Set(Utc::now()),
             key_id: Set(self.actor.key_id()),
             role: Set(role),
@@ -129,6 +141,17 @@ impl Tx<'_> {
             ..Default::default()
         }
         .insert(&self.txn)
+        .await?;
+        let mut unique = ids;
+        unique.sort();
+        unique.dedup();
+        audit_event_object::Entity::insert_many(unique.into_iter().map(|object_id| {
+            audit_event_object::ActiveModel {
+                audit_event_id: Set(event.id),
+                object_id: Set(object_id),
+            }
+        }))
+        .exec_without_returning(&self.txn)
         .await?;
         Ok(())
     }

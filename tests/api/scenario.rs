@@ -219,6 +219,15 @@ async fn a_counterpart_posts_companies_and_an_alliance_bid_and_the_counterpart_a
         "{last}"
     );
 
+    // A tender cancelled while still planned was never published.
+    let withdrawn = w.tender(CounterpartX, false, json!({})).await;
+    w.ok(
+        CounterpartX,
+        "mutation($id: ID!) { cancelTender(id: $id) { status } }",
+        json!({ "id": withdrawn }),
+    )
+    .await;
+
     // Statistics follow: this year's tenders, and the certificates verified in the world.
     let year = chrono::Datelike::year(&chrono::Utc::now());
     let stats = w
@@ -230,7 +239,8 @@ async fn a_counterpart_posts_companies_and_an_alliance_bid_and_the_counterpart_a
         .await;
     assert_eq!(
         stats["statistics"]["tenders"],
-        json!({ "published": 1, "awarded": 1 })
+        json!({ "published": 1, "awarded": 1 }),
+        "{stats}"
     );
     let stats = w
         .ok(
@@ -322,4 +332,88 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         "{body}"
     );
     assert_eq!(w.audited().await, before, "a refused change was written");
+}
+
+#[tokio::test]
+async fn a_tenders_terms_hold_once_it_has_bids_and_amendments_change_only_what_they_name() {
+    let w = World::new().await;
+    let tender = w
+        .tender(
+            CounterpartX,
+            true,
+            json!({ "certifications": ["CMMI_DEV"], "minEmployees": 50 }),
+        )
+        .await;
+    let update = "mutation($input: UpdateTenderInput!) { updateTender(input: $input) { eligibility { certifications minEmployees } amendments { changedFields } } }";
+    // Changing the certifications leaves the minimum headcount as it was.
+    let changed = w
+        .ok(
+            CounterpartX,
+            update,
+            json!({ "input": { "id": tender, "eligibility": { "certifications": ["CMMI_DEV", "ISO_IEC_27001"] } } }),
+        )
+        .await;
+    assert_eq!(
+        changed["updateTender"]["eligibility"],
+        json!({ "certifications": ["CMMI_DEV", "ISO_IEC_27001"], "minEmployees": 50 })
+    );
+    assert_eq!(
+        changed["updateTender"]["amendments"],
+        json!([{ "changedFields": ["eligibility.certifications"] }])
+    );
+    w.bid(&w.key_a, &tender, None).await;
+    // With a bid in, the terms it was made against stay; the title may still change.
+    for input in [
+        json!({ "id": tender, "eligibility": { "minEmployees": 10 } }),
+        json!({ "id": tender, "value": null }),
+        json!({ "id": tender, "serviceLines": ["DATA_PROCESSING"] }),
+    ] {
+        let code = w
+            .code(CounterpartX, update, json!({ "input": input }))
+            .await;
+        assert_eq!(code.as_deref(), Some("CONFLICT"), "{input}");
+    }
+    w.ok(
+        CounterpartX,
+        update,
+        json!({ "input": { "id": tender, "title": "Mobile banking app, revised" } }),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn amounts_too_large_for_any_currency_are_bad_input_not_a_crash() {
+    let w = World::new().await;
+    let tender = w.tender(CounterpartX, true, json!({})).await;
+    let huge = "79228162514264337593543950335";
+    let (status, body) = w
+        .app
+        .graphql_as(
+            Some(&w.key_a),
+            SUBMIT_BID,
+            json!({ "input": { "tenderId": tender, "amount": { "amount": huge, "currency": "CNY" }, "proposal": "P" } }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "amount.amount",
+        "{body}"
+    );
+    let (_, body) = w
+        .app
+        .graphql_as(
+            Some(&w.key_a),
+            CREATE_ALLIANCE,
+            json!({ "input": { "name": "N", "nameZh": "N", "members": [
+                { "companyId": w.a, "share": huge }, { "companyId": w.b, "share": "1" } ] } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "members[0].share",
+        "{body}"
+    );
 }

@@ -190,3 +190,45 @@ async fn events_written_through_one_server_reach_subscribers_of_another_on_postg
         "{event}"
     );
 }
+
+#[tokio::test]
+async fn a_key_revoked_while_its_websocket_is_open_writes_nothing_more() {
+    let w = World::new().await;
+    let created = w
+        .ok(
+            Who::Admin,
+            "mutation($c: ID!) { createApiKey(input: { name: \"X integration\", role: COUNTERPART, counterpartId: $c }) { secret apiKey { id } } }",
+            json!({ "c": w.x }),
+        )
+        .await;
+    let key = created["createApiKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (mut socket, ack) = connect(&w.app, Some(&key)).await;
+    assert_eq!(ack["type"], "connection_ack");
+    w.ok(
+        Who::Admin,
+        "mutation($id: ID!) { revokeApiKey(id: $id) { id } }",
+        json!({ "id": created["createApiKey"]["apiKey"]["id"] }),
+    )
+    .await;
+    let before = w.audited().await;
+    let closes = (chrono::Utc::now() + chrono::Duration::days(10)).to_rfc3339();
+    socket
+        .send(Message::text(
+            json!({ "id": "m", "type": "subscribe", "payload": {
+                "query": CREATE_TENDER,
+                "variables": { "input": { "title": "T", "titleZh": "T", "description": "D",
+                    "serviceLines": ["CALL_CENTRE"], "closesAt": closes } } } })
+            .to_string(),
+        ))
+        .await
+        .unwrap();
+    let answer = read(&mut socket).await;
+    assert_eq!(
+        answer["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{answer}"
+    );
+    assert_eq!(w.audited().await, before);
+}
