@@ -14,10 +14,11 @@ use tokio::sync::{Notify, watch};
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::events::{self, EventBus};
-use crate::graphql::{self, ApiState};
+use crate::graphql::{self, ApiState, RequestLimits};
 use crate::http;
 use crate::search::outbox::{SyncHealth, SyncWorker};
 use crate::search::{self, SearchEngine};
+use crate::services::quota::QuotaStore;
 use crate::services::{demo, reference};
 
 pub struct Application {
@@ -87,8 +88,15 @@ impl Application {
             }
             _ => None,
         };
+        // Quotas are shared through the database on PostgreSQL, kept in memory on SQLite.
+        let quota = match settings.store() {
+            crate::config::Store::Postgres => QuotaStore::database(db.clone()),
+            _ => QuotaStore::memory(),
+        };
         let state = ApiState {
             events: EventBus::new(listen_url.is_some()),
+            quota: Arc::new(quota),
+            limits: RequestLimits::from_settings(settings),
             db,
             reference,
             search: engine,

@@ -34,6 +34,24 @@ pub struct Settings {
     pub meili_index: String,
     /// `/readyz` fails when the oldest unapplied search change is older than this.
     pub outbox_lag_threshold_secs: u64,
+    /// The most a query may cost (a connection costs its page size times what it selects).
+    pub max_query_cost: usize,
+    /// The longest query text, in bytes.
+    pub max_query_bytes: usize,
+    /// The largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// A request still running after this many seconds is answered 503.
+    pub request_timeout_secs: u64,
+    /// The length of a quota window.
+    pub quota_window_secs: u64,
+    /// Points per window for an anonymous caller (per client address).
+    pub quota_anonymous: i64,
+    /// Points per window for an admin, company or counterpart key.
+    pub quota_key: i64,
+    /// Points per window for a partner key.
+    pub quota_partner: i64,
+    /// Take the client address from `X-Forwarded-For` (set only behind a proxy that writes it).
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -57,6 +75,15 @@ impl Default for Settings {
             meili_master_key: None,
             meili_index: "ganbridge".into(),
             outbox_lag_threshold_secs: 60,
+            max_query_cost: 25_000,
+            max_query_bytes: 100_000,
+            max_body_bytes: 1_000_000,
+            request_timeout_secs: 15,
+            quota_window_secs: 60,
+            quota_anonymous: 50_000,
+            quota_key: 200_000,
+            quota_partner: 1_000_000,
+            trust_forwarded_for: false,
         }
     }
 }

@@ -32,6 +32,17 @@ pub enum AppError {
     ServiceUnavailable(String),
     /// The search engine is unreachable or failing; the rest of the API still answers.
     SearchUnavailable(String),
+    /// The query costs more than any query may.
+    TooCostly {
+        cost: usize,
+        limit: usize,
+    },
+    /// The caller's quota for this window is spent.
+    RateLimited {
+        cost: i64,
+        remaining: i64,
+        retry_after_secs: i64,
+    },
     Internal(Arc<anyhow::Error>),
 }
 
@@ -58,7 +69,8 @@ impl AppError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::BadUserInput { .. } | Self::TooCostly { .. } => "BAD_USER_INPUT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
@@ -91,7 +103,39 @@ impl From<AppError> for async_graphql::Error {
             AppError::NotEligible(failed) => failed.iter().map(|f| f.criterion).collect(),
             _ => Vec::new(),
         };
+        let numbers: Vec<(&'static str, i64)> = match &error {
+            AppError::TooCostly { cost, limit } => vec![
+                ("cost", i64::try_from(*cost).unwrap_or(i64::MAX)),
+                ("limit", i64::try_from(*limit).unwrap_or(i64::MAX)),
+            ],
+            AppError::RateLimited {
+                cost,
+                remaining,
+                retry_after_secs,
+            } => vec![
+                ("cost", *cost),
+                ("remaining", *remaining),
+                ("retryAfter", *retry_after_secs),
+            ],
+            _ => Vec::new(),
+        };
         let (message, field) = match error {
+            AppError::TooCostly { cost, limit } => (
+                format!(
+                    "the query costs {cost} points, over the limit of {limit}: ask for smaller pages or fewer fields"
+                ),
+                None,
+            ),
+            AppError::RateLimited {
+                cost,
+                remaining,
+                retry_after_secs,
+            } => (
+                format!(
+                    "the query costs {cost} points and {remaining} are left in this window; retry in {retry_after_secs} s"
+                ),
+                None,
+            ),
             AppError::NotEligible(failed) => (
                 format!(
                     "not eligible for this tender: {}",
@@ -125,6 +169,9 @@ impl From<AppError> for async_graphql::Error {
             }
             if !criteria.is_empty() {
                 ext.set("criteria", criteria.clone());
+            }
+            for (name, value) in &numbers {
+                ext.set(*name, *value);
             }
         })
     }

@@ -3,17 +3,20 @@
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_poem::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_poem::{GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
+use poem::error::ReadBodyError;
 use poem::http::{HeaderMap, HeaderValue, StatusCode, header};
 use poem::middleware::Tracing;
 use poem::web::websocket::WebSocket;
 use poem::web::{Data, Html, Json};
-use poem::{EndpointExt, IntoEndpoint, IntoResponse, Response, Route, get, handler};
+use poem::{Body, EndpointExt, IntoEndpoint, IntoResponse, Request, Response, Route, get, handler};
 use serde_json::json;
+use std::sync::Arc;
 
 use crate::db::StatementCounter;
 use crate::domain::Actor;
 use crate::error::AppError;
+use crate::graphql::limits::Meter;
 use crate::graphql::{ApiState, AppSchema, loaders};
 use crate::services::access;
 
@@ -68,14 +71,39 @@ fn request_error(status: StatusCode, error: AppError) -> Response {
     response
 }
 
+/// The client's address: the connection's peer, or with `trust_forwarded_for` the first
+/// address of `X-Forwarded-For` (which only a trusted proxy may write).
+fn client_address(req: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for
+        && let Some(first) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    {
+        return first.to_owned();
+    }
+    req.remote_addr()
+        .as_socket_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// One GraphQL request over HTTP: the key becomes the actor; the body, the query and the cost
+/// are bounded before anything runs; the cost is charged to the caller's quota; the whole
+/// runs under the request timeout.
 #[handler]
 async fn graphql(
     schema: Data<&AppSchema>,
     state: Data<&ApiState>,
-    headers: &HeaderMap,
-    request: GraphQLRequest,
+    req: &Request,
+    body: Body,
 ) -> Response {
-    let authorization = headers
+    let limits = &state.limits;
+    let authorization = req
+        .headers()
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("?"));
     let actor = match authenticate(&state, authorization).await {
@@ -87,12 +115,81 @@ async fn graphql(
             return request_error(StatusCode::SERVICE_UNAVAILABLE, error);
         }
     };
+    let bytes = match body.into_bytes_limit(limits.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(ReadBodyError::PayloadTooLarge) => {
+            return request_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                AppError::bad_input(format!(
+                    "the request body is larger than {} bytes",
+                    limits.max_body_bytes
+                )),
+            );
+        }
+        Err(_) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                AppError::bad_input("the request body could not be read"),
+            );
+        }
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let request = match async_graphql::http::receive_body(
+        content_type,
+        async_graphql::futures_util::io::Cursor::new(bytes),
+        async_graphql::http::MultipartOptions::default(),
+    )
+    .await
+    {
+        Ok(request) => request,
+        Err(error) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                AppError::bad_input(format!("not a GraphQL request: {error}")),
+            );
+        }
+    };
+    if request.query.len() > limits.max_query_bytes {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            AppError::bad_field(
+                "query",
+                format!("the query is longer than {} bytes", limits.max_query_bytes),
+            ),
+        );
+    }
+    let subject = match actor.key_id() {
+        Some(id) => format!("key:{id}"),
+        None => format!("ip:{}", client_address(req, limits.trust_forwarded_for)),
+    };
+    let meter = Arc::new(Meter::new(
+        state.quota.clone(),
+        subject,
+        limits.budget(&actor),
+        limits.quota_window_secs,
+    ));
     // Loaders live for one request: batching within it, no caching across callers.
     let request = request
-        .0
         .data(actor)
-        .data(loaders::loaders(state.db.clone(), actor));
-    let mut response = schema.execute(request).await;
+        .data(loaders::loaders(state.db.clone(), actor))
+        .data(meter.clone());
+    let mut response = match tokio::time::timeout(limits.timeout, schema.execute(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout_secs = limits.timeout.as_secs(), "request timed out");
+            return request_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                AppError::ServiceUnavailable(format!(
+                    "the request took longer than {} s",
+                    limits.timeout.as_secs()
+                )),
+            );
+        }
+    };
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_some() {
@@ -109,7 +206,24 @@ async fn graphql(
             error.message = "internal error".to_owned();
         }
     }
-    GraphQLResponse::from(response).into_response()
+    let outcome = meter.outcome();
+    if let Some(outcome) = outcome
+        && let Ok(value) = serde_json::to_value(outcome)
+    {
+        response.extensions.insert(
+            "rateLimit".to_owned(),
+            async_graphql::Value::from_json(value).unwrap_or_default(),
+        );
+    }
+    let mut http = GraphQLResponse::from(response).into_response();
+    if let Some(outcome) = outcome.filter(|o| o.exceeded) {
+        http.set_status(StatusCode::TOO_MANY_REQUESTS);
+        let retry = (outcome.reset_at - chrono::Utc::now()).num_seconds().max(1);
+        if let Ok(value) = HeaderValue::from_str(&retry.to_string()) {
+            http.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    http
 }
 
 /// Operations over `graphql-transport-ws` (and the older `graphql-ws`), with the same

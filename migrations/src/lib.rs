@@ -16,6 +16,7 @@ mod m20261126_000002_create_companies;
 mod m20261126_000003_create_tenders;
 mod m20261126_000004_create_search_outbox;
 mod m20261127_000005_create_write_side;
+mod m20261127_000006_create_rate_limit;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_create_tenders::Migration),
             Box::new(m20261126_000004_create_search_outbox::Migration),
             Box::new(m20261127_000005_create_write_side::Migration),
+            Box::new(m20261127_000006_create_rate_limit::Migration),
         ]
     }
 }

@@ -156,6 +156,7 @@ impl AccessQuery {
     }
 
     /// All API keys, oldest first (admin only).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn api_keys(
         &self,
         ctx: &Context<'_>,
@@ -175,6 +176,7 @@ impl AccessQuery {
     }
 
     /// Every change made through the API or the command line, newest first (admin only).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

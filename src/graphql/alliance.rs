@@ -96,6 +96,7 @@ pub struct AllianceQuery;
 #[Object]
 impl AllianceQuery {
     /// Alliances, in the order they were formed.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn alliances(
         &self,
         ctx: &Context<'_>,

@@ -134,6 +134,7 @@ pub struct CertificationQuery;
 #[Object]
 impl CertificationQuery {
     /// Verified certificates, oldest record first.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn certifications(
         &self,
         ctx: &Context<'_>,

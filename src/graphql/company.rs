@@ -166,6 +166,7 @@ impl Company {
     /// The open tenders this company qualifies for on its own (certificates in force of every
     /// required standard, the minimum headcount, every service line asked for), closing soonest
     /// first.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn matching_tenders(
         &self,
         ctx: &Context<'_>,
@@ -352,6 +353,7 @@ pub struct CompanyQuery;
 #[Object]
 impl CompanyQuery {
     /// Companies, filtered and ordered (by English name unless told otherwise).
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn companies(
         &self,
         ctx: &Context<'_>,

@@ -12,6 +12,7 @@ pub mod bid;
 pub mod certification;
 pub mod company;
 pub mod ids;
+pub mod limits;
 pub mod loaders;
 pub mod node;
 pub mod park;
@@ -34,6 +35,7 @@ use crate::events::EventBus;
 use crate::search::SearchEngine;
 use crate::search::outbox::SyncHealth;
 use crate::services::page::Page;
+use crate::services::quota::QuotaStore;
 use crate::services::reference::Reference;
 use crate::services::write::Writer;
 use tokio::sync::Notify;
@@ -51,6 +53,48 @@ pub struct ApiState {
     pub outbox_lag_threshold: std::time::Duration,
     /// Where committed writes announce what subscriptions deliver.
     pub events: EventBus,
+    /// Callers' quotas.
+    pub quota: Arc<QuotaStore>,
+    pub limits: RequestLimits,
+}
+
+/// What one request may be, and spend.
+#[derive(Debug, Clone)]
+pub struct RequestLimits {
+    pub max_cost: usize,
+    pub max_query_bytes: usize,
+    pub max_body_bytes: usize,
+    pub timeout: std::time::Duration,
+    pub quota_window_secs: i64,
+    pub quota_anonymous: i64,
+    pub quota_key: i64,
+    pub quota_partner: i64,
+    pub trust_forwarded_for: bool,
+}
+
+impl RequestLimits {
+    pub fn from_settings(settings: &crate::config::Settings) -> Self {
+        RequestLimits {
+            max_cost: settings.max_query_cost,
+            max_query_bytes: settings.max_query_bytes,
+            max_body_bytes: settings.max_body_bytes,
+            timeout: std::time::Duration::from_secs(settings.request_timeout_secs.max(1)),
+            quota_window_secs: i64::try_from(settings.quota_window_secs.max(1)).unwrap_or(i64::MAX),
+            quota_anonymous: settings.quota_anonymous,
+            quota_key: settings.quota_key,
+            quota_partner: settings.quota_partner,
+            trust_forwarded_for: settings.trust_forwarded_for,
+        }
+    }
+
+    /// The budget of a caller per window.
+    pub fn budget(&self, actor: &Actor) -> i64 {
+        match actor.role() {
+            None => self.quota_anonymous,
+            Some(crate::domain::Role::Partner) => self.quota_partner,
+            Some(_) => self.quota_key,
+        }
+    }
 }
 
 #[derive(MergedObject, Default)]
@@ -65,6 +109,7 @@ pub struct Query(
     node::NodeQuery,
     search::SearchQuery,
     access::AccessQuery,
+    limits::RateLimitQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -95,7 +140,12 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscri
 }
 
 pub fn schema(state: ApiState) -> AppSchema {
-    schema_builder().data(state).finish()
+    schema_builder()
+        .extension(limits::Limits {
+            max_cost: state.limits.max_cost,
+        })
+        .data(state)
+        .finish()
 }
 
 /// The SDL of the public API, as committed in `schema.graphql`.

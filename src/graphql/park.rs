@@ -83,6 +83,7 @@ impl Park {
     }
 
     /// The companies in the park, by English name.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn companies(
         &self,
         ctx: &Context<'_>,
@@ -141,6 +142,7 @@ pub struct ParkQuery;
 #[Object]
 impl ParkQuery {
     /// Parks, in the order they were recorded.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn parks(
         &self,
         ctx: &Context<'_>,

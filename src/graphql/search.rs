@@ -119,6 +119,7 @@ impl SearchQuery {
     /// Finds companies, tenders and parks by words in Chinese or English, forgiving typos and
     /// matching the last word as a prefix. An empty query matches everything the filter allows.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,

@@ -207,6 +207,7 @@ impl Tender {
 
     /// The answers received. Confidential: the buyer and the Department of Commerce read all of
     /// them, a company its own and its alliances'; anyone else gets `FORBIDDEN`.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn bids(
         &self,
         ctx: &Context<'_>,
@@ -221,6 +222,7 @@ impl Tender {
     /// The companies that qualify on their own (certificates in force of every required
     /// standard, the minimum headcount, every service line asked for), best fit first: most
     /// standards held, then largest.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn eligible_companies(
         &self,
         ctx: &Context<'_>,
@@ -305,6 +307,7 @@ impl Counterpart {
     }
 
     /// The counterpart's tenders, by closing date.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn tenders(
         &self,
         ctx: &Context<'_>,
@@ -395,6 +398,7 @@ pub struct TenderQuery;
 #[Object]
 impl TenderQuery {
     /// Tenders, by closing date unless told otherwise.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn tenders(
         &self,
         ctx: &Context<'_>,
@@ -444,6 +448,7 @@ impl TenderQuery {
     }
 
     /// Counterparts, in the order they were recorded.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn counterparts(
         &self,
         ctx: &Context<'_>,

@@ -9,6 +9,7 @@ pub mod company;
 pub mod demo;
 pub mod page;
 pub mod park;
+pub mod quota;
 pub mod reference;
 pub mod search;
 pub mod statistics;

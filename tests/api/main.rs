@@ -6,6 +6,7 @@ mod cli;
 mod companies;
 mod helpers;
 mod http;
+mod limits;
 mod loaders;
 mod nodes;
 mod parks;

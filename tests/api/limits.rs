@@ -1,0 +1,175 @@
+//! Limits on what one query may be and what a caller may spend.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use ganbridge::domain::Role;
+
+async fn post_raw(app: &TestApp, key: Option<&str>, body: String) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    request.send().await.expect("sending")
+}
+
+#[tokio::test]
+async fn a_query_over_the_cost_limit_is_refused_before_any_resolver_runs() {
+    let app = spawn_app(true).await;
+    let aliases: String = (0..1_000)
+        .map(|i| format!("c{i}: companies(first: 100) {{ nodes {{ name }} }} "))
+        .collect();
+    let query = format!("{{ {aliases} }}");
+    let before = app.statements.get();
+    let body = app.graphql(&query, json!({})).await;
+    assert_eq!(app.statements.get(), before, "a resolver ran");
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert_eq!(error["extensions"]["limit"], 25_000);
+    assert!(
+        error["extensions"]["cost"].as_i64().unwrap() > 100_000,
+        "{body}"
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("over the limit of 25000")
+    );
+    assert!(body["data"].is_null());
+
+    // One page of 100 with a rich selection stays well inside.
+    let rich = "{ companies(first: 100) { nodes { name nameZh headcount park { name } certifications { standard expiryDate } figures { year employees } } } }";
+    let answer = app.graphql(rich, json!({})).await;
+    assert!(answer.get("errors").is_none(), "{answer}");
+    let cost = answer["extensions"]["rateLimit"]["cost"].as_i64().unwrap();
+    assert!((1_000..=25_000).contains(&cost), "cost {cost}");
+
+    // Nesting deeper than the depth limit is refused too.
+    let deep = "{ parks { nodes { companies { nodes { park { companies { nodes { park { companies { nodes { park { name } } } } } } } } } } } }";
+    let body = app.graphql(deep, json!({})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn huge_bodies_and_long_queries_are_refused_with_a_graphql_error() {
+    let app = spawn_app_with(false, |s| {
+        s.max_body_bytes = 10_000;
+        s.max_query_bytes = 2_000;
+    })
+    .await;
+    let padding = "x".repeat(20_000);
+    let response = post_raw(
+        &app,
+        None,
+        json!({ "query": "{ districts { code } }", "variables": { "pad": padding } }).to_string(),
+    )
+    .await;
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    let long = format!("{{ districts {{ code }} }} # {}", "y".repeat(3_000));
+    let response = post_raw(&app, None, json!({ "query": long }).to_string()).await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["field"], "query", "{body}");
+
+    let response = post_raw(
+        &app,
+        None,
+        "[{\"query\": \"{ districts { code } }\"}]".into(),
+    )
+    .await;
+    assert_eq!(response.status(), 400, "batches are not accepted");
+}
+
+#[tokio::test]
+async fn a_caller_over_its_budget_gets_429_and_the_others_do_not() {
+    let app = spawn_app_with(false, |s| {
+        s.quota_anonymous = 30;
+        s.quota_partner = 1_000;
+    })
+    .await;
+    let partner = app.key(Role::Partner, None, None).await;
+    let query = json!({ "query": "{ districts { code } }" }).to_string();
+    let mut last = None;
+    for _ in 0..40 {
+        let response = post_raw(&app, None, query.clone()).await;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body: Value = response.json().await.unwrap();
+        let rate = &body["extensions"]["rateLimit"];
+        assert_eq!(rate["limit"], 30, "{body}");
+        assert!(rate["resetAt"].is_string(), "{body}");
+        if status == 429 {
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+                "{body}"
+            );
+            let retry: i64 = retry_after.expect("Retry-After").parse().unwrap();
+            assert!((1..=60).contains(&retry), "{retry}");
+            assert!(rate["remaining"].as_i64().unwrap() < rate["cost"].as_i64().unwrap());
+            last = Some(body);
+            break;
+        }
+        assert_eq!(status, 200, "{body}");
+    }
+    assert!(last.is_some(), "never limited");
+    // The partner draws on its own, larger budget.
+    let (status, body) = app
+        .graphql_as(
+            Some(&partner),
+            "{ rateLimit { limit cost remaining resetAt } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["data"]["rateLimit"]["limit"], 1_000, "{body}");
+    let remaining = body["data"]["rateLimit"]["remaining"].as_i64().unwrap();
+    assert_eq!(
+        remaining,
+        1_000 - body["data"]["rateLimit"]["cost"].as_i64().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn servers_on_one_postgres_database_share_a_callers_budget() {
+    let app = spawn_app_with(false, |s| s.quota_anonymous = 20).await;
+    if app.store != "postgres" {
+        crate::helpers::loud_skip(
+            "the shared quota across servers",
+            "it needs PostgreSQL (DATABASE_URL=postgres://...); .ci/run runs it there",
+        );
+        return;
+    }
+    let second = app.sibling().await;
+    let query = json!({ "query": "{ districts { code } }" }).to_string();
+    let mut statuses = Vec::new();
+    for i in 0..14 {
+        let server = if i % 2 == 0 { &app } else { &second };
+        statuses.push(
+            post_raw(server, None, query.clone())
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    // Each costs 2: ten pass, whichever server they reach, and the rest are refused.
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 200).count(),
+        10,
+        "{statuses:?}"
+    );
+    assert!(statuses[10..].iter().all(|&s| s == 429), "{statuses:?}");
+}
