@@ -52,6 +52,9 @@ pub struct Settings {
     pub quota_partner: i64,
     /// Take the client address from `X-Forwarded-For` (set only behind a proxy that writes it).
     pub trust_forwarded_for: bool,
+    /// Origins whose pages may call the API from a browser, comma-separated
+    /// (`https://park.example,https://portal.example`); empty: none.
+    pub cors_allowed_origins: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -84,6 +87,7 @@ impl Default for Settings {
             quota_key: 200_000,
             quota_partner: 1_000_000,
             trust_forwarded_for: false,
+            cors_allowed_origins: String::new(),
         }
     }
 }

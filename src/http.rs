@@ -4,23 +4,25 @@
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_poem::{GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
+use poem::Endpoint;
 use poem::error::ReadBodyError;
+use poem::http::Method;
 use poem::http::{HeaderMap, HeaderValue, StatusCode, header};
-use poem::middleware::Tracing;
+use poem::middleware::{Compression, Cors, Tracing};
 use poem::web::websocket::WebSocket;
 use poem::web::{Data, Html, Json};
 use poem::{Body, EndpointExt, IntoEndpoint, IntoResponse, Request, Response, Route, get, handler};
 use serde_json::json;
 use std::sync::Arc;
+use tracing::Instrument;
 
 use crate::db::StatementCounter;
 use crate::domain::Actor;
 use crate::error::AppError;
-use crate::graphql::limits::Meter;
+use crate::graphql::limits::{Meter, ReadOnly};
 use crate::graphql::{ApiState, AppSchema, loaders};
 use crate::services::access;
 
-#[handler]
 fn graphiql() -> Html<String> {
     Html(
         GraphiQLSource::build()
@@ -91,30 +93,15 @@ fn client_address(req: &Request, trust_forwarded_for: bool) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// One GraphQL request over HTTP: the key becomes the actor; the body, the query and the cost
-/// are bounded before anything runs; the cost is charged to the caller's quota; the whole
-/// runs under the request timeout.
+/// `POST /graphql`: any operation, as JSON (or `application/graphql`, or multipart).
 #[handler]
-async fn graphql(
+async fn graphql_post(
     schema: Data<&AppSchema>,
     state: Data<&ApiState>,
     req: &Request,
     body: Body,
 ) -> Response {
     let limits = &state.limits;
-    let authorization = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("?"));
-    let actor = match authenticate(&state, authorization).await {
-        Ok(actor) => actor,
-        Err(KeyRejected::Invalid) => {
-            return request_error(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
-        }
-        Err(KeyRejected::Unavailable(error)) => {
-            return request_error(StatusCode::SERVICE_UNAVAILABLE, error);
-        }
-    };
     let bytes = match body.into_bytes_limit(limits.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(ReadBodyError::PayloadTooLarge) => {
@@ -151,6 +138,53 @@ async fn graphql(
                 StatusCode::BAD_REQUEST,
                 AppError::bad_input(format!("not a GraphQL request: {error}")),
             );
+        }
+    };
+    execute(&schema, &state, req, request, false).await
+}
+
+/// `GET /graphql`: a query in the URL (`?query=...&variables=...`, or a persisted query's hash
+/// in `extensions`), cacheable; without one, GraphiQL.
+#[handler]
+async fn graphql_get(schema: Data<&AppSchema>, state: Data<&ApiState>, req: &Request) -> Response {
+    let query_string = req.uri().query().unwrap_or_default();
+    if !query_string.contains("query=") && !query_string.contains("extensions=") {
+        return graphiql().into_response();
+    }
+    let request = match async_graphql::http::parse_query_string(query_string) {
+        Ok(request) => request,
+        Err(error) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                AppError::bad_input(format!("not a GraphQL request: {error}")),
+            );
+        }
+    };
+    execute(&schema, &state, req, request.data(ReadOnly), true).await
+}
+
+/// One GraphQL request over HTTP: the key becomes the actor; the query and its cost are
+/// bounded before anything runs; the cost is charged to the caller's quota; the whole runs
+/// under the request timeout.
+async fn execute(
+    schema: &AppSchema,
+    state: &ApiState,
+    req: &Request,
+    request: async_graphql::Request,
+    via_get: bool,
+) -> Response {
+    let limits = &state.limits;
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("?"));
+    let actor = match authenticate(state, authorization).await {
+        Ok(actor) => actor,
+        Err(KeyRejected::Invalid) => {
+            return request_error(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
+        }
+        Err(KeyRejected::Unavailable(error)) => {
+            return request_error(StatusCode::SERVICE_UNAVAILABLE, error);
         }
     };
     if request.query.len() > limits.max_query_bytes {
@@ -215,7 +249,32 @@ async fn graphql(
             async_graphql::Value::from_json(value).unwrap_or_default(),
         );
     }
+    let refused_over_get = via_get
+        && response.errors.iter().any(|e| {
+            e.extensions
+                .as_ref()
+                .is_some_and(|x| x.get("method").is_some())
+        });
+    // Public data may be cached by anyone for anonymous callers; what a key reads is its own.
+    let cache_control = if !response.errors.is_empty() {
+        "no-store".to_owned()
+    } else if actor.role().is_some() {
+        "private, no-store".to_owned()
+    } else {
+        response
+            .cache_control
+            .value()
+            .unwrap_or_else(|| "no-cache".to_owned())
+    };
     let mut http = GraphQLResponse::from(response).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cache_control) {
+        http.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    if refused_over_get {
+        http.set_status(StatusCode::METHOD_NOT_ALLOWED);
+        http.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    }
     if let Some(outcome) = outcome.filter(|o| o.exceeded) {
         http.set_status(StatusCode::TOO_MANY_REQUESTS);
         let retry = (outcome.reset_at - chrono::Utc::now()).num_seconds().max(1);
@@ -353,13 +412,51 @@ fn metrics(statements: Data<&StatementCounter>) -> Response {
         .into_response()
 }
 
+/// A request's id: the caller's `X-Request-Id` when it is a short token, else a new one. It is
+/// on every log line of the request and comes back in the response's `X-Request-Id`.
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            let mut bytes = [0u8; 12];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        })
+}
+
+/// Browsers may call the API from the configured origins only.
+fn cors(allowed: &str) -> Option<Cors> {
+    let origins: Vec<&str> = allowed
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .collect();
+    (!origins.is_empty()).then(|| {
+        Cors::new()
+            .allow_origins(origins)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers(["authorization", "content-type", "x-request-id"])
+            .expose_headers(["x-request-id", "retry-after"])
+            .max_age(3600)
+    })
+}
+
 pub fn routes(
     schema: AppSchema,
     state: ApiState,
     statements: StatementCounter,
 ) -> impl IntoEndpoint {
+    let cors = cors(&state.limits.cors_allowed_origins);
     Route::new()
-        .at("/graphql", get(graphiql).post(graphql))
+        .at("/graphql", get(graphql_get).post(graphql_post))
         .at("/graphql/ws", get(graphql_ws))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
@@ -367,5 +464,16 @@ pub fn routes(
         .data(schema)
         .data(state)
         .data(statements)
+        .with(Compression::new())
+        .with_if(cors.is_some(), cors.unwrap_or_default())
         .with(Tracing)
+        .around(|endpoint, req| async move {
+            let id = request_id(&req);
+            let span = tracing::info_span!("request", request_id = %id);
+            let mut response = endpoint.get_response(req).instrument(span).await;
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                response.headers_mut().insert("x-request-id", value);
+            }
+            Ok(response)
+        })
 }

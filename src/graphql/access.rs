@@ -143,6 +143,7 @@ pub struct AccessQuery;
 #[Object]
 impl AccessQuery {
     /// The caller: anonymous, or the role and binding of its key.
+    #[graphql(cache_control(no_cache))]
     async fn viewer(&self, ctx: &Context<'_>) -> Viewer {
         let actor = actor(ctx);
         Viewer {
@@ -156,7 +157,10 @@ impl AccessQuery {
     }
 
     /// All API keys, oldest first (admin only).
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, child_complexity)",
+        cache_control(no_cache)
+    )]
     async fn api_keys(
         &self,
         ctx: &Context<'_>,
@@ -176,7 +180,10 @@ impl AccessQuery {
     }
 
     /// Every change made through the API or the command line, newest first (admin only).
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, child_complexity)",
+        cache_control(no_cache)
+    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

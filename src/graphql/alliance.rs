@@ -96,7 +96,10 @@ pub struct AllianceQuery;
 #[Object]
 impl AllianceQuery {
     /// Alliances, in the order they were formed.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, child_complexity)",
+        cache_control(max_age = 60)
+    )]
     async fn alliances(
         &self,
         ctx: &Context<'_>,
@@ -115,6 +118,7 @@ impl AllianceQuery {
     }
 
     /// One alliance by ID.
+    #[graphql(cache_control(max_age = 60))]
     async fn alliance(&self, ctx: &Context<'_>, id: ID) -> Result<Alliance> {
         let number = ids::decode(&id, Kind::Alliance, "id")?;
         alliances::by_ids(&state(ctx).db, &[number])

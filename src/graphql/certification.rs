@@ -134,7 +134,10 @@ pub struct CertificationQuery;
 #[Object]
 impl CertificationQuery {
     /// Verified certificates, oldest record first.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, child_complexity)",
+        cache_control(max_age = 60)
+    )]
     async fn certifications(
         &self,
         ctx: &Context<'_>,
@@ -168,6 +171,7 @@ impl CertificationQuery {
     }
 
     /// One certificate by ID.
+    #[graphql(cache_control(max_age = 60))]
     async fn certification(&self, ctx: &Context<'_>, id: ID) -> Result<Certification> {
         let number = ids::decode(&id, Kind::Certification, "id")?;
         certifications::by_id(

@@ -353,7 +353,10 @@ pub struct CompanyQuery;
 #[Object]
 impl CompanyQuery {
     /// Companies, filtered and ordered (by English name unless told otherwise).
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, child_complexity)",
+        cache_control(max_age = 60)
+    )]
     async fn companies(
         &self,
         ctx: &Context<'_>,
@@ -377,6 +380,7 @@ impl CompanyQuery {
     }
 
     /// One company by ID.
+    #[graphql(cache_control(max_age = 60))]
     async fn company(&self, ctx: &Context<'_>, id: ID) -> Result<Company> {
         let number = ids::decode(&id, Kind::Company, "id")?;
         companies::by_id(&state(ctx).db, number)

@@ -131,8 +131,39 @@ fn refusal(error: AppError) -> Vec<ServerError> {
     }]
 }
 
+/// Marks a request that arrived by GET: it may read, never write.
+pub struct ReadOnly;
+
 #[async_trait::async_trait]
 impl Extension for LimitsExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &async_graphql::Variables,
+        next: async_graphql::extensions::NextParseQuery<'_>,
+    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        if ctx.data_opt::<ReadOnly>().is_some()
+            && document
+                .operations
+                .iter()
+                .any(|(_, op)| op.node.ty != async_graphql::parser::types::OperationType::Query)
+        {
+            let error: async_graphql::Error = AppError::bad_input(
+                "only queries are accepted over GET; send mutations and subscriptions otherwise",
+            )
+            .into();
+            let mut error = error.into_server_error(async_graphql::Pos::default());
+            error.locations.clear();
+            if let Some(extensions) = error.extensions.as_mut() {
+                extensions.set("method", "GET");
+            }
+            return Err(error);
+        }
+        Ok(document)
+    }
+
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -159,6 +190,7 @@ pub struct RateLimitQuery;
 impl RateLimitQuery {
     /// The caller's quota: points per window, what this query cost, what is left, and when the
     /// window resets. Absent where no quota applies (the websocket).
+    #[graphql(cache_control(no_cache))]
     async fn rate_limit(&self, ctx: &Context<'_>) -> Option<RateLimit> {
         ctx.data_opt::<Arc<Meter>>().and_then(|m| m.outcome())
     }

@@ -70,6 +70,7 @@ pub struct RequestLimits {
     pub quota_key: i64,
     pub quota_partner: i64,
     pub trust_forwarded_for: bool,
+    pub cors_allowed_origins: String,
 }
 
 impl RequestLimits {
@@ -84,6 +85,7 @@ impl RequestLimits {
             quota_key: settings.quota_key,
             quota_partner: settings.quota_partner,
             trust_forwarded_for: settings.trust_forwarded_for,
+            cors_allowed_origins: settings.cors_allowed_origins.clone(),
         }
     }
 
@@ -141,6 +143,11 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscri
 
 pub fn schema(state: ApiState) -> AppSchema {
     schema_builder()
+        .extension(
+            async_graphql::extensions::apollo_persisted_queries::ApolloPersistedQueries::new(
+                async_graphql::extensions::apollo_persisted_queries::LruCacheStorage::new(4_096),
+            ),
+        )
         .extension(limits::Limits {
             max_cost: state.limits.max_cost,
         })

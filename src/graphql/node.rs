@@ -33,6 +33,7 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any object by its global ID.
+    #[graphql(cache_control(max_age = 60))]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Node> {
         let (kind, number) = ids::decode_any(&id, "id")?;
         let api = state(ctx);

@@ -142,7 +142,10 @@ pub struct ParkQuery;
 #[Object]
 impl ParkQuery {
     /// Parks, in the order they were recorded.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, child_complexity)",
+        cache_control(max_age = 60)
+    )]
     async fn parks(
         &self,
         ctx: &Context<'_>,
@@ -170,6 +173,7 @@ impl ParkQuery {
     }
 
     /// One park by ID.
+    #[graphql(cache_control(max_age = 60))]
     async fn park(&self, ctx: &Context<'_>, id: ID) -> Result<Park> {
         let number = ids::decode(&id, Kind::Park, "id")?;
         parks::by_ids(&state(ctx).db, &[number])

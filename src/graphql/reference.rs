@@ -98,6 +98,7 @@ pub struct ReferenceQuery;
 #[Object]
 impl ReferenceQuery {
     /// Jiangxi's 11 districts (prefecture-level cities).
+    #[graphql(cache_control(max_age = 3600))]
     async fn districts(&self, ctx: &Context<'_>) -> Vec<District> {
         state(ctx)
             .reference
@@ -109,6 +110,7 @@ impl ReferenceQuery {
     }
 
     /// The areas of the China (Shanghai) Pilot Free Trade Zone.
+    #[graphql(cache_control(max_age = 3600))]
     async fn free_trade_zone_areas(&self, ctx: &Context<'_>) -> Vec<FreeTradeZoneArea> {
         state(ctx)
             .reference

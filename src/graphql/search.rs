@@ -119,7 +119,10 @@ impl SearchQuery {
     /// Finds companies, tenders and parks by words in Chinese or English, forgiving typos and
     /// matching the last word as a prefix. An empty query matches everything the filter allows.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, child_complexity)",
+        cache_control(max_age = 30)
+    )]
     async fn search(
         &self,
         ctx: &Context<'_>,

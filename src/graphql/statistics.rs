@@ -132,6 +132,7 @@ pub struct StatisticsQuery;
 impl StatisticsQuery {
     /// The industry's figures for a year, province-wide and by district, with growth over the
     /// previous year.
+    #[graphql(cache_control(max_age = 300))]
     async fn statistics(&self, ctx: &Context<'_>, year: i32) -> Result<Statistics> {
         Ok(Statistics(stats::for_year(&state(ctx).db, year).await?))
     }

@@ -207,7 +207,10 @@ impl Tender {
 
     /// The answers received. Confidential: the buyer and the Department of Commerce read all of
     /// them, a company its own and its alliances'; anyone else gets `FORBIDDEN`.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, child_complexity)",
+        cache_control(no_cache)
+    )]
     async fn bids(
         &self,
         ctx: &Context<'_>,
@@ -398,7 +401,10 @@ pub struct TenderQuery;
 #[Object]
 impl TenderQuery {
     /// Tenders, by closing date unless told otherwise.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, child_complexity)",
+        cache_control(max_age = 60)
+    )]
     async fn tenders(
         &self,
         ctx: &Context<'_>,
@@ -437,6 +443,7 @@ impl TenderQuery {
     }
 
     /// One tender by ID.
+    #[graphql(cache_control(max_age = 60))]
     async fn tender(&self, ctx: &Context<'_>, id: ID) -> Result<Tender> {
         let number = ids::decode(&id, Kind::Tender, "id")?;
         tenders::by_id(&state(ctx).db, number)
@@ -448,7 +455,10 @@ impl TenderQuery {
     }
 
     /// Counterparts, in the order they were recorded.
-    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::limits::page_cost(first, child_complexity)",
+        cache_control(max_age = 60)
+    )]
     async fn counterparts(
         &self,
         ctx: &Context<'_>,
@@ -467,6 +477,7 @@ impl TenderQuery {
     }
 
     /// One counterpart by ID.
+    #[graphql(cache_control(max_age = 60))]
     async fn counterpart(&self, ctx: &Context<'_>, id: ID) -> Result<Counterpart> {
         let number = ids::decode(&id, Kind::Counterpart, "id")?;
         counterparts::by_ids(&state(ctx).db, &[number])

@@ -10,6 +10,7 @@ mod limits;
 mod loaders;
 mod nodes;
 mod parks;
+mod partners;
 mod scenario;
 mod schema;
 mod search;

@@ -1,0 +1,142 @@
+//! What partner sites need of HTTP: cacheable GET queries, persisted queries, compression,
+//! CORS for the configured origins, and request ids.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{spawn_app, spawn_app_with};
+use ganbridge::domain::Role;
+
+#[tokio::test]
+async fn queries_over_get_are_cacheable_for_anonymous_callers_and_mutations_are_refused() {
+    let app = spawn_app(true).await;
+    let get = |query: &str, key: Option<String>| {
+        let mut request = app
+            .client
+            .get(format!("{}/graphql", app.address))
+            .query(&[("query", query)]);
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        request.send()
+    };
+    let response = get(
+        "{ districts { code } statistics(year: 2014) { companies } }",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    // The shortest hint among the fields asked for: statistics, 300 s.
+    assert_eq!(response.headers()["cache-control"], "max-age=300");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["statistics"]["companies"], 1056);
+
+    let response = get("{ companies(first: 1) { nodes { name } } }", None)
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["cache-control"], "max-age=60");
+
+    // What a key reads is its own.
+    let key = app.key(Role::Partner, None, None).await;
+    let response = get("{ districts { code } }", Some(key)).await.unwrap();
+    assert_eq!(response.headers()["cache-control"], "private, no-store");
+
+    let response = get(
+        "mutation { createApiKey(input: { name: \"x\", role: PARTNER }) { secret } }",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+
+    // Without a query, GET is GraphiQL.
+    let page = app.get("/graphql").await.text().await.unwrap();
+    assert!(page.contains("graphiql"));
+}
+
+#[tokio::test]
+async fn a_persisted_query_is_sent_by_its_hash_once_registered() {
+    let app = spawn_app(false).await;
+    let query = "{ districts { code } }";
+    let hash: String = Sha256::digest(query.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let by_hash = || {
+        app.client
+            .get(format!("{}/graphql", app.address))
+            .query(&[("extensions", extensions.to_string())])
+            .send()
+    };
+    let unknown: Value = by_hash().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        unknown["errors"][0]["message"], "PersistedQueryNotFound",
+        "{unknown}"
+    );
+    let registered: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": query, "extensions": extensions }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        registered["data"]["districts"].as_array().unwrap().len(),
+        11
+    );
+    let known: Value = by_hash().await.unwrap().json().await.unwrap();
+    assert_eq!(known["data"], registered["data"], "{known}");
+}
+
+#[tokio::test]
+async fn answers_are_compressed_cors_follows_the_allow_list_and_requests_carry_an_id() {
+    let app = spawn_app_with(false, |s| {
+        s.cors_allowed_origins = "https://park.example, https://portal.example".into();
+    })
+    .await;
+    let big = "{ districts { code name nameZh } freeTradeZoneAreas { name } serviceLines { line name nameZh family } }";
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("accept-encoding", "gzip")
+        .header("x-request-id", "partner-trace-42")
+        .json(&json!({ "query": big }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert_eq!(response.headers()["x-request-id"], "partner-trace-42");
+    let generated = app.get("/healthz").await;
+    let id = generated.headers()["x-request-id"].to_str().unwrap();
+    assert_eq!(id.len(), 24, "{id}");
+
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("https://park.example").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://park.example"
+    );
+    let other = preflight("https://elsewhere.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}
