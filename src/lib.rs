@@ -11,6 +11,7 @@
 //! applies the migrations of the `migration` crate. Errors follow the one policy of [`error`].
 
 pub mod app;
+pub mod check;
 pub mod config;
 pub mod db;
 pub mod domain;

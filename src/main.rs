@@ -49,6 +49,8 @@ enum Command {
     /// Rebuild the search index from the database (on Meilisearch, into a new index swapped in
     /// when complete, so searches keep answering).
     Reindex,
+    /// Validate the configuration and reach the database and the search engine.
+    CheckConfig,
     /// Manage API keys.
     Keys {
         #[command(subcommand)]
@@ -177,6 +179,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys { command } => keys(&settings, command).await,
+        Command::CheckConfig => {
+            let checks = ganbridge::check::run(&settings).await;
+            for c in &checks {
+                println!(
+                    "{:<4} {:<15} {}",
+                    if c.ok { "ok" } else { "FAIL" },
+                    c.name,
+                    c.message
+                );
+            }
+            let failed = checks.iter().filter(|c| !c.ok).count();
+            if failed > 0 {
+                anyhow::bail!("{failed} check(s) failed");
+            }
+            Ok(())
+        }
         Command::ExportSchema => Ok(()),
     }
 }

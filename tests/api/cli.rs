@@ -163,3 +163,45 @@ async fn keys_are_created_listed_and_revoked_on_the_command_line_and_work_over_h
         .await;
     assert_eq!(status, 401);
 }
+
+#[test]
+fn check_config_reaches_each_service_and_says_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = ganbridge()
+        .arg("check-config")
+        .env("GANBRIDGE_DATA_DIR", dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("MEILI_URL")
+        .output()
+        .expect("running ganbridge");
+    let stdout = String::from_utf8_lossy(&good.stdout);
+    assert!(
+        good.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(stdout.contains("ok   database"), "{stdout}");
+    assert!(stdout.contains("ok   search"), "{stdout}");
+
+    let bad = ganbridge()
+        .arg("check-config")
+        .env("GANBRIDGE_DATA_DIR", dir.path())
+        .env("GANBRIDGE_LISTEN", "everywhere")
+        .env("GANBRIDGE_QUOTA_ANONYMOUS", "0")
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .env("MEILI_URL", "http://127.0.0.1:1")
+        .env("MEILI_MASTER_KEY", "a-key-long-enough-for-meilisearch")
+        .output()
+        .expect("running ganbridge");
+    let stdout = String::from_utf8_lossy(&bad.stdout);
+    assert!(!bad.status.success());
+    for line in ["FAIL listen", "FAIL limits", "FAIL database", "FAIL search"] {
+        assert!(stdout.contains(line), "missing '{line}' in:\n{stdout}");
+    }
+    assert!(stdout.contains("every quota must be above 0"), "{stdout}");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("4 check(s) failed"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
