@@ -96,6 +96,7 @@ impl Application {
         let state = ApiState {
             events: EventBus::new(listen_url.is_some()),
             quota: Arc::new(quota),
+            metrics: crate::metrics::Metrics::new(),
             limits: RequestLimits::from_settings(settings),
             db,
             reference,

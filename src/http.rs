@@ -19,7 +19,7 @@ use tracing::Instrument;
 use crate::db::StatementCounter;
 use crate::domain::Actor;
 use crate::error::AppError;
-use crate::graphql::limits::{Meter, ReadOnly};
+use crate::graphql::limits::{Meter, OperationName, ReadOnly};
 use crate::graphql::{ApiState, AppSchema, loaders};
 use crate::services::access;
 
@@ -196,6 +196,9 @@ async fn execute(
             ),
         );
     }
+    let started = std::time::Instant::now();
+    let given_name = request.operation_name.clone();
+    let parsed_name = Arc::new(OperationName::default());
     let subject = match actor.key_id() {
         Some(id) => format!("key:{id}"),
         None => format!("ip:{}", client_address(req, limits.trust_forwarded_for)),
@@ -210,7 +213,8 @@ async fn execute(
     let request = request
         .data(actor)
         .data(loaders::loaders(state.db.clone(), actor))
-        .data(meter.clone());
+        .data(meter.clone())
+        .data(parsed_name.clone());
     let mut response = match tokio::time::timeout(limits.timeout, schema.execute(request)).await {
         Ok(response) => response,
         Err(_) => {
@@ -240,7 +244,34 @@ async fn execute(
             error.message = "internal error".to_owned();
         }
     }
+    let name = given_name.or_else(|| parsed_name.0.lock().ok().and_then(|n| n.clone()));
+    let operation = state.metrics.operation_label(name.as_deref());
+    let result = match response.errors.first() {
+        None => "ok".to_owned(),
+        Some(e) => e
+            .extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .and_then(|c| match c {
+                async_graphql::Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "error".to_owned()),
+    };
+    state
+        .metrics
+        .requests
+        .with_label_values(&[operation.as_str(), result.as_str()])
+        .inc();
+    state
+        .metrics
+        .request_seconds
+        .with_label_values(&[operation.as_str()])
+        .observe(started.elapsed().as_secs_f64());
     let outcome = meter.outcome();
+    if outcome.is_some_and(|o| o.exceeded) {
+        state.metrics.rate_limited.inc();
+    }
     if let Some(outcome) = outcome
         && let Ok(value) = serde_json::to_value(outcome)
     {
@@ -399,16 +430,40 @@ async fn readyz(state: Data<&ApiState>) -> Response {
     Json(body).with_status(status).into_response()
 }
 
-/// Prometheus text exposition.
+/// Prometheus text exposition; the gauges are read at scrape time.
 #[handler]
-fn metrics(statements: Data<&StatementCounter>) -> Response {
-    let body = format!(
-        "# HELP ganbridge_db_statements_total SQL statements executed since start.\n\
-         # TYPE ganbridge_db_statements_total counter\n\
-         ganbridge_db_statements_total {}\n",
-        statements.get()
-    );
-    body.with_content_type("text/plain; version=0.0.4")
+async fn metrics(state: Data<&ApiState>, statements: Data<&StatementCounter>) -> Response {
+    let m = &state.metrics;
+    let (size, idle) = match state.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            let pool = state.db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        _ => {
+            let pool = state.db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+    };
+    let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+    m.db_connections
+        .with_label_values(&["idle"])
+        .set(i64::from(idle));
+    m.db_connections
+        .with_label_values(&["in_use"])
+        .set(i64::from(size.saturating_sub(idle)));
+    m.sync_statements(statements.get());
+    if let Ok(outbox) = crate::services::search::status(&state.db).await {
+        m.outbox
+            .with_label_values(&["depth"])
+            .set(i64::try_from(outbox.depth).unwrap_or(i64::MAX));
+        let age = outbox
+            .oldest
+            .map(|t| (chrono::Utc::now() - t).num_seconds().max(0))
+            .unwrap_or(0);
+        m.outbox.with_label_values(&["age_seconds"]).set(age);
+    }
+    m.render()
+        .with_content_type("text/plain; version=0.0.4")
         .into_response()
 }
 

@@ -20,6 +20,7 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod search;
 pub mod services;
 pub mod telemetry;

@@ -134,6 +134,10 @@ fn refusal(error: AppError) -> Vec<ServerError> {
 /// Marks a request that arrived by GET: it may read, never write.
 pub struct ReadOnly;
 
+/// Where the parser leaves the name of a document's single operation, for metrics.
+#[derive(Default)]
+pub struct OperationName(pub Mutex<Option<String>>);
+
 #[async_trait::async_trait]
 impl Extension for LimitsExtension {
     async fn parse_query(
@@ -144,6 +148,14 @@ impl Extension for LimitsExtension {
         next: async_graphql::extensions::NextParseQuery<'_>,
     ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
+        if let Some(slot) = ctx.data_opt::<Arc<OperationName>>() {
+            let mut operations = document.operations.iter();
+            if let (Some((Some(name), _)), None) = (operations.next(), operations.next())
+                && let Ok(mut slot) = slot.0.lock()
+            {
+                *slot = Some(name.to_string());
+            }
+        }
         if ctx.data_opt::<ReadOnly>().is_some()
             && document
                 .operations

@@ -55,6 +55,7 @@ pub struct ApiState {
     pub events: EventBus,
     /// Callers' quotas.
     pub quota: Arc<QuotaStore>,
+    pub metrics: crate::metrics::Metrics,
     pub limits: RequestLimits,
 }
 

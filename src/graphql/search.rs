@@ -199,15 +199,16 @@ impl SearchQuery {
             offset,
             limit,
         };
-        let response = state(ctx)
-            .search
-            .search(&request)
-            .await
-            .map_err(|e| match e {
-                SearchError::Unavailable(m) | SearchError::Engine(m) => {
-                    AppError::SearchUnavailable(m)
-                }
-            })?;
+        let api = state(ctx);
+        let started = std::time::Instant::now();
+        let searched = api.search.search(&request).await;
+        api.metrics
+            .search_seconds
+            .with_label_values(&[api.search.name()])
+            .observe(started.elapsed().as_secs_f64());
+        let response = searched.map_err(|e| match e {
+            SearchError::Unavailable(m) | SearchError::Engine(m) => AppError::SearchUnavailable(m),
+        })?;
 
         let loaders = loaders(ctx)?;
         let of = |kind: SearchType| {

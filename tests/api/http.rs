@@ -16,8 +16,20 @@ async fn operational_endpoints_answer() {
     assert_eq!(graphiql.status(), 200);
     assert!(graphiql.text().await.unwrap().contains("graphiql"));
 
-    app.data("{ districts { code } }", json!({})).await;
+    app.data("query Districts { districts { code } }", json!({}))
+        .await;
+    app.error("query Broken { nope }", json!({})).await;
     let metrics = app.get("/metrics").await.text().await.unwrap();
+    for line in [
+        r#"ganbridge_graphql_requests_total{operation="Districts",outcome="ok"} 1"#,
+        r#"ganbridge_graphql_requests_total{operation="Broken",outcome="BAD_USER_INPUT"} 1"#,
+        r#"ganbridge_graphql_request_duration_seconds_count{operation="Districts"} 1"#,
+        r#"ganbridge_search_outbox{measure="depth"}"#,
+        r#"ganbridge_db_pool_connections{state="idle"}"#,
+        "ganbridge_rate_limited_total 0",
+    ] {
+        assert!(metrics.contains(line), "no '{line}' in:\n{metrics}");
+    }
     let count: u64 = metrics
         .lines()
         .find_map(|l| l.strip_prefix("ganbridge_db_statements_total "))
