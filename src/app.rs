@@ -28,6 +28,8 @@ pub struct Application {
     statements: StatementCounter,
     worker: SyncWorker,
     listen_url: Option<String>,
+    /// Tells websocket connections that the server is shutting down.
+    closing: watch::Sender<bool>,
 }
 
 impl Application {
@@ -93,7 +95,9 @@ impl Application {
             crate::config::Store::Postgres => QuotaStore::database(db.clone()),
             _ => QuotaStore::memory(),
         };
+        let (closing, shutdown) = watch::channel(false);
         let state = ApiState {
+            shutdown,
             events: EventBus::new(listen_url.is_some()),
             quota: Arc::new(quota),
             metrics: crate::metrics::Metrics::new(),
@@ -114,6 +118,7 @@ impl Application {
             statements,
             worker,
             listen_url,
+            closing,
         })
     }
 
@@ -134,8 +139,9 @@ impl Application {
         self.statements.clone()
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish (up to 10 s) and
-    /// stops the search sync worker at a batch boundary.
+    /// Serves until `shutdown` completes, then closes websocket connections with a close frame
+    /// (1001, going away), lets in-flight requests finish (up to 10 s) and stops the search sync
+    /// worker at a batch boundary.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -148,6 +154,12 @@ impl Application {
             .map(|url| tokio::spawn(events::listen(url, self.state.events.clone(), stopped)));
         let schema = graphql::schema(self.state.clone());
         let routes = http::routes(schema, self.state, self.statements);
+        let closing = self.closing;
+        let shutdown = async move {
+            shutdown.await;
+            // Websocket clients get a close frame now; HTTP requests in flight finish.
+            let _ = closing.send(true);
+        };
         let served = poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes, shutdown, Some(std::time::Duration::from_secs(10)))
             .await

@@ -1,6 +1,7 @@
 //! HTTP routes: the GraphQL endpoint (POST for queries, GET for GraphiQL), its websocket, and
 //! the operational endpoints `/healthz`, `/readyz` and `/metrics`.
 
+use async_graphql::futures_util::{SinkExt, StreamExt};
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_poem::{GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
@@ -9,7 +10,7 @@ use poem::error::ReadBodyError;
 use poem::http::Method;
 use poem::http::{HeaderMap, HeaderValue, StatusCode, header};
 use poem::middleware::{Compression, Cors, Tracing};
-use poem::web::websocket::WebSocket;
+use poem::web::websocket::{CloseCode, Message, WebSocket};
 use poem::web::{Data, Html, Json};
 use poem::{Body, EndpointExt, IntoEndpoint, IntoResponse, Request, Response, Route, get, handler};
 use serde_json::json;
@@ -345,8 +346,24 @@ async fn graphql_ws(
     };
     websocket
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, schema, protocol)
+        .on_upgrade(move |socket| async move {
+            let mut shutdown = state.shutdown.clone();
+            let (sink, stream) = socket.split();
+            let sink = Arc::new(tokio::sync::Mutex::new(sink));
+            // The connection's input ends when the server shuts down; the protocol then ends
+            // and the client is told why in a close frame (1001, going away).
+            let stream = stream.take_until(async move {
+                let _ = shutdown.wait_for(|closing| *closing).await;
+            });
+            let writer = async_graphql::futures_util::sink::unfold(
+                sink.clone(),
+                |sink, message| async move {
+                    sink.lock().await.send(message).await?;
+                    Ok::<_, std::io::Error>(sink)
+                },
+            );
+            let closing = state.shutdown.clone();
+            GraphQLWebSocket::new_with_pair(writer, stream, schema, protocol)
                 .on_connection_init(move |payload: serde_json::Value| async move {
                     let given = payload
                         .get("Authorization")
@@ -368,6 +385,17 @@ async fn graphql_ws(
                     Ok(data)
                 })
                 .serve()
+                .await;
+            if *closing.borrow() {
+                let mut sink = sink.lock().await;
+                let _ = sink
+                    .send(Message::close_with(
+                        CloseCode::Away,
+                        "the server is shutting down",
+                    ))
+                    .await;
+                let _ = sink.close().await;
+            }
         })
         .into_response()
 }

@@ -56,6 +56,8 @@ pub struct ApiState {
     /// Callers' quotas.
     pub quota: Arc<QuotaStore>,
     pub metrics: crate::metrics::Metrics,
+    /// Turns true when the server begins to shut down: websocket connections then close.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
     pub limits: RequestLimits,
 }
 

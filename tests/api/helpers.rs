@@ -134,6 +134,19 @@ impl TestApp {
         start(settings, self.store, self.data_dir.clone()).await
     }
 
+    /// Shuts this server down as `ganbridge serve` does on a signal, and waits until it has.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("the server task")
+                .expect("a clean shutdown");
+        }
+    }
+
     /// Starts a second server on the same database (with a data directory of its own), as a
     /// second process behind a load balancer would run.
     pub async fn sibling(&self) -> TestApp {

@@ -232,3 +232,15 @@ async fn a_key_revoked_while_its_websocket_is_open_writes_nothing_more() {
     );
     assert_eq!(w.audited().await, before);
 }
+
+#[tokio::test]
+async fn a_shutdown_closes_websockets_with_a_close_frame() {
+    let app = crate::helpers::spawn_app(false).await;
+    let (mut socket, ack) = connect(&app, None).await;
+    assert_eq!(ack["type"], "connection_ack");
+    subscribe(&mut socket, "t", TENDER_PUBLISHED, json!({})).await;
+    let stopping = tokio::spawn(app.stop());
+    let closed = read(&mut socket).await;
+    assert_eq!(closed, json!({ "type": "close", "code": 1001 }));
+    stopping.await.expect("the server stopped");
+}
