@@ -52,6 +52,8 @@ pub struct Settings {
     pub quota_partner: i64,
     /// Take the client address from `X-Forwarded-For` (set only behind a proxy that writes it).
     pub trust_forwarded_for: bool,
+    /// Statements slower than this many milliseconds are logged (their SQL, not their values).
+    pub slow_query_ms: u64,
     /// Origins whose pages may call the API from a browser, comma-separated
     /// (`https://park.example,https://portal.example`); empty: none.
     pub cors_allowed_origins: String,
@@ -88,6 +90,7 @@ impl Default for Settings {
             quota_partner: 1_000_000,
             trust_forwarded_for: false,
             cors_allowed_origins: String::new(),
+            slow_query_ms: 500,
         }
     }
 }

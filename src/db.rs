@@ -57,8 +57,18 @@ pub async fn connect(
         })?;
     let counter = StatementCounter::default();
     let count = counter.0.clone();
-    db.set_metric_callback(move |_| {
+    let slow = Duration::from_millis(settings.slow_query_ms);
+    db.set_metric_callback(move |info| {
         count.fetch_add(1, Ordering::Relaxed);
+        // The SQL text only: the values may be anyone's data.
+        if info.elapsed >= slow {
+            tracing::warn!(
+                elapsed_ms = info.elapsed.as_millis() as u64,
+                failed = info.failed,
+                sql = %info.statement.sql,
+                "slow statement"
+            );
+        }
     });
     Ok((db, counter))
 }

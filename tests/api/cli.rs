@@ -205,3 +205,31 @@ fn check_config_reaches_each_service_and_says_what_is_wrong() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+#[test]
+fn slow_statements_are_logged_with_their_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |slow_ms: &str| {
+        let output = ganbridge()
+            .arg("migrate")
+            .env("GANBRIDGE_DATA_DIR", dir.path())
+            .env("GANBRIDGE_SLOW_QUERY_MS", slow_ms)
+            .env("GANBRIDGE_LOG_FORMAT", "json")
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("running ganbridge");
+        assert!(output.status.success());
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+    // Every statement is "slow" at 0 ms: the migrations' DDL is logged.
+    let logged = run("0");
+    assert!(logged.contains("slow statement"), "{logged}");
+    assert!(logged.contains("CREATE TABLE"), "{logged}");
+    // At the default threshold, a migration on an empty SQLite file logs none.
+    let quiet = run("60000");
+    assert!(!quiet.contains("slow statement"), "{quiet}");
+}
