@@ -90,9 +90,16 @@ impl Application {
             }
             _ => None,
         };
-        // Quotas are shared through the database on PostgreSQL, kept in memory on SQLite.
+        // Quotas are shared through the database on PostgreSQL, kept in memory on SQLite. On
+        // PostgreSQL they have a small pool of their own: charging a quota never waits behind
+        // requests for a connection, and its statements are not counted as theirs.
         let quota = match settings.store() {
-            crate::config::Store::Postgres => QuotaStore::database(db.clone()),
+            crate::config::Store::Postgres => {
+                let mut quota_settings = settings.clone();
+                quota_settings.db_max_connections = 2;
+                let (quota_db, _) = db::connect(&quota_settings).await?;
+                QuotaStore::database(quota_db)
+            }
             _ => QuotaStore::memory(),
         };
         let (closing, shutdown) = watch::channel(false);

@@ -76,7 +76,7 @@ impl QuotaStore {
                 })
             }
             QuotaStore::Database { db, charges } => {
-                if charges.fetch_add(1, Ordering::Relaxed) % 1_000 == 0 {
+                if charges.fetch_add(1, Ordering::Relaxed) % 1_000 == 999 {
                     db.execute_raw(Statement::from_sql_and_values(
                         DbBackend::Postgres,
                         "DELETE FROM rate_limit WHERE window_start < $1",
