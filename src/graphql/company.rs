@@ -253,18 +253,10 @@ pub struct CompanyFilter {
 
 impl CompanyFilter {
     async fn resolve(self, ctx: &Context<'_>) -> Result<Filter, AppError> {
-        let district_id = match self.district {
-            Some(code) => Some(
-                state(ctx)
-                    .reference
-                    .district_by_code(code)
-                    .map(|d| d.id)
-                    .ok_or_else(|| {
-                        AppError::internal(anyhow::anyhow!("district {code:?} missing"))
-                    })?,
-            ),
-            None => None,
-        };
+        let district_id = self
+            .district
+            .map(|code| super::district_id(ctx, code))
+            .transpose()?;
         let park_id = match &self.park_id {
             Some(id) => {
                 Some(super::existing(ctx, id, Kind::Park, "filter.parkId", ParkById).await?)
@@ -456,11 +448,7 @@ impl CompanyMutation {
     ) -> Result<Company> {
         let w = super::writer(ctx);
         w.require_admin()?;
-        let district_id = state(ctx)
-            .reference
-            .district_by_code(input.district)
-            .map(|d| d.id)
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("district table incomplete")))?;
+        let district_id = super::district_id(ctx, input.district)?;
         let park_id = match &input.park_id {
             Some(id) => Some(ids::decode(id, Kind::Park, "parkId")?),
             None => None,

@@ -216,6 +216,19 @@ where
     Ok(number)
 }
 
+/// The id of a district by its code. Every code has a row (reference data written at start),
+/// so a missing one is ours to fix.
+pub(crate) fn district_id(
+    ctx: &Context<'_>,
+    code: crate::domain::DistrictCode,
+) -> Result<i64, AppError> {
+    state(ctx)
+        .reference
+        .district_by_code(code)
+        .map(|d| d.id)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("district {code:?} missing")))
+}
+
 /// Extra fields of every connection.
 #[derive(SimpleObject)]
 pub struct ListTotals {

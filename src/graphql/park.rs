@@ -204,18 +204,10 @@ pub struct ParkInput {
 
 impl ParkInput {
     fn fields(self, ctx: &Context<'_>) -> Result<parks::ParkFields, AppError> {
-        let district_id = match self.district {
-            Some(code) => Some(
-                state(ctx)
-                    .reference
-                    .district_by_code(code)
-                    .map(|d| d.id)
-                    .ok_or_else(|| {
-                        AppError::internal(anyhow::anyhow!("district table incomplete"))
-                    })?,
-            ),
-            None => None,
-        };
+        let district_id = self
+            .district
+            .map(|code| super::district_id(ctx, code))
+            .transpose()?;
         Ok(parks::ParkFields {
             name_en: self.name,
             name_zh: self.name_zh,

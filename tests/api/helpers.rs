@@ -118,15 +118,7 @@ impl TestApp {
     /// Stops this server (in-flight requests finish, the sync worker stops between batches)
     /// and starts another on the same database and data directory, with adjusted settings.
     pub async fn restart_with(mut self, configure: impl FnOnce(&mut Settings)) -> TestApp {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(server) = self.server.take() {
-            server
-                .await
-                .expect("the server task")
-                .expect("a clean shutdown");
-        }
+        self.shut_down().await;
         let _ = self.db.clone().close().await;
         let mut settings = self.settings.clone();
         settings.demo = false;
@@ -136,6 +128,10 @@ impl TestApp {
 
     /// Shuts this server down as `ganbridge serve` does on a signal, and waits until it has.
     pub async fn stop(mut self) {
+        self.shut_down().await;
+    }
+
+    async fn shut_down(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
