@@ -74,6 +74,9 @@ fn request_error(status: StatusCode, error: AppError) -> Response {
     response
 }
 
+/// The GraphQL-over-HTTP response media type.
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
 /// The client's address: the connection's peer, or with `trust_forwarded_for` the first
 /// address of `X-Forwarded-For` (which only a trusted proxy may write).
 fn client_address(req: &Request, trust_forwarded_for: bool) -> String {
@@ -298,7 +301,26 @@ async fn execute(
             .value()
             .unwrap_or_else(|| "no-cache".to_owned())
     };
+    // GraphQL over HTTP: a client that accepts `application/graphql-response+json` gets that
+    // media type, and a request that could not run at all (it did not parse or validate, so
+    // there is no data) gets 400 instead of 200.
+    let graphql_response_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains(GRAPHQL_RESPONSE_JSON));
+    let did_not_run = response.data == async_graphql::Value::Null
+        && response.errors.iter().any(|e| e.path.is_empty());
     let mut http = GraphQLResponse::from(response).into_response();
+    if graphql_response_json {
+        http.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(GRAPHQL_RESPONSE_JSON),
+        );
+        if did_not_run && http.status() == StatusCode::OK {
+            http.set_status(StatusCode::BAD_REQUEST);
+        }
+    }
     if let Ok(value) = HeaderValue::from_str(&cache_control) {
         http.headers_mut().insert(header::CACHE_CONTROL, value);
     }

@@ -140,3 +140,47 @@ async fn answers_are_compressed_cors_follows_the_allow_list_and_requests_carry_a
     let other = preflight("https://elsewhere.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn graphql_over_http_media_type_and_status_codes() {
+    let app = spawn_app(false).await;
+    let post = |query: &'static str, accept: &'static str| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .header("accept", accept)
+            .json(&json!({ "query": query }))
+            .send()
+    };
+    let gqlr = "application/graphql-response+json";
+    let ok = post("{ districts { code } }", gqlr).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.headers()["content-type"], gqlr);
+
+    // A request that cannot run at all is 400 under the new media type...
+    for broken in ["{ districts { code }", "{ districts { nope } }"] {
+        let response = post(broken, gqlr).await.unwrap();
+        assert_eq!(response.status(), 400, "{broken}");
+        assert_eq!(response.headers()["content-type"], gqlr);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    }
+    // ...and 200 for a client that asks for plain JSON.
+    let legacy = post("{ districts { code }", "application/json")
+        .await
+        .unwrap();
+    assert_eq!(legacy.status(), 200);
+    assert!(
+        legacy.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    // A field that fails while others answer is still 200: the data is there.
+    let partial = post(
+        "{ districts { code } tender(id: \"VGVuZGVyOjk5OTk\") { id } }",
+        gqlr,
+    )
+    .await
+    .unwrap();
+    assert_eq!(partial.status(), 200);
+}
