@@ -63,6 +63,16 @@ impl AppError {
         }
     }
 
+    /// `NOT_FOUND` for the object of `kind` numbered `id`, named by its global ID: the caller
+    /// never sees the numbers behind IDs.
+    pub fn not_found(kind: crate::domain::global_id::Kind, id: i64) -> Self {
+        Self::NotFound(format!(
+            "no {} has the ID '{}'",
+            kind.name().to_lowercase(),
+            crate::domain::global_id::encode(kind, id)
+        ))
+    }
+
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
         Self::Internal(Arc::new(error.into()))
     }

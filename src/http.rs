@@ -34,30 +34,27 @@ fn graphiql() -> Html<String> {
     )
 }
 
-/// Why a presented key was not accepted.
-enum KeyRejected {
-    /// Unknown, revoked or malformed: the caller is not told which.
-    Invalid,
-    /// The key could not be checked (the database is down).
-    Unavailable(AppError),
-}
-
 /// The caller behind an `Authorization: Bearer <key>` value; no value is an anonymous reader.
-async fn authenticate(state: &ApiState, authorization: Option<&str>) -> Result<Actor, KeyRejected> {
+/// An unknown, revoked or malformed key is `UNAUTHENTICATED`, without saying which; a key that
+/// could not be checked (the database is down) is that error.
+async fn authenticate(state: &ApiState, authorization: Option<&str>) -> Result<Actor, AppError> {
     let Some(value) = authorization else {
         return Ok(Actor::Anonymous);
     };
-    let Some(key) = value
+    let key = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
-    else {
-        return Err(KeyRejected::Invalid);
+        .ok_or(AppError::Unauthenticated)?;
+    access::authenticate(&state.db, key.trim()).await
+}
+
+/// The answer to a request whose key was refused: 401, or 503 when it could not be checked.
+fn key_refused(error: AppError) -> Response {
+    let status = match error {
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
     };
-    match access::authenticate(&state.db, key.trim()).await {
-        Ok(actor) => Ok(actor),
-        Err(AppError::Unauthenticated) => Err(KeyRejected::Invalid),
-        Err(other) => Err(KeyRejected::Unavailable(other)),
-    }
+    request_error(status, error)
 }
 
 /// A whole-request GraphQL error, for failures before the operation runs.
@@ -184,12 +181,7 @@ async fn execute(
         .map(|v| v.to_str().unwrap_or("?"));
     let actor = match authenticate(state, authorization).await {
         Ok(actor) => actor,
-        Err(KeyRejected::Invalid) => {
-            return request_error(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
-        }
-        Err(KeyRejected::Unavailable(error)) => {
-            return request_error(StatusCode::SERVICE_UNAVAILABLE, error);
-        }
+        Err(error) => return key_refused(error),
     };
     if request.query.len() > limits.max_query_bytes {
         return request_error(
@@ -359,12 +351,7 @@ async fn graphql_ws(
         .map(|v| v.to_str().unwrap_or("?").to_owned());
     let upgrade_actor = match authenticate(&state, authorization.as_deref()).await {
         Ok(actor) => actor,
-        Err(KeyRejected::Invalid) => {
-            return request_error(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
-        }
-        Err(KeyRejected::Unavailable(error)) => {
-            return request_error(StatusCode::SERVICE_UNAVAILABLE, error);
-        }
+        Err(error) => return key_refused(error),
     };
     websocket
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
@@ -393,13 +380,7 @@ async fn graphql_ws(
                         .and_then(|v| v.as_str());
                     let actor = match given {
                         None => upgrade_actor,
-                        Some(value) => match authenticate(&state, Some(value)).await {
-                            Ok(actor) => actor,
-                            Err(KeyRejected::Invalid) => {
-                                return Err(AppError::Unauthenticated.into());
-                            }
-                            Err(KeyRejected::Unavailable(error)) => return Err(error.into()),
-                        },
+                        Some(value) => authenticate(&state, Some(value)).await?,
                     };
                     let mut data = async_graphql::Data::default();
                     data.insert(actor);
@@ -533,7 +514,7 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(|| {
             let mut bytes = [0u8; 12];
             rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-            bytes.iter().map(|b| format!("{b:02x}")).collect()
+            crate::domain::hex(&bytes)
         })
 }
 

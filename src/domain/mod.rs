@@ -23,6 +23,11 @@ pub use service_line::{ServiceLine, ServiceLineFamily};
 pub use tender::{BidKind, BidStatus, CounterpartKind, TenderStatus};
 pub use uscc::{Uscc, UsccError};
 
+/// Bytes as lowercase hexadecimal: key digests, random tokens.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// China Standard Time (UTC+8), the province's clock.
 pub const CHINA_STANDARD_TIME: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 * 3600) {
     Some(offset) => offset,

@@ -486,9 +486,9 @@ impl CompanyMutation {
             description_zh: input.description_zh,
             headcount: input.headcount,
             service_lines: input.service_lines,
-            website: super::tender::maybe(input.website),
-            contact_email: super::tender::maybe(input.contact_email),
-            contact_phone: super::tender::maybe(input.contact_phone),
+            website: super::maybe(input.website),
+            contact_email: super::maybe(input.contact_email),
+            contact_phone: super::maybe(input.contact_phone),
         };
         Ok(Company(companies::update_profile(&w, id, changes).await?))
     }

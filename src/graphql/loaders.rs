@@ -119,6 +119,10 @@ keyed!(
     TenderLinesOf => Vec<ServiceLine>, |db, ids| tender::service_lines(db, &ids).await?
 );
 keyed!(
+    /// A tender's amendments, oldest first.
+    AmendmentsOf => Vec<crate::entities::tender_amendment::Model>, |db, ids| tender::amendments(db, &ids).await?
+);
+keyed!(
     /// A tender's required certification standards.
     RequiredOf => Vec<CertificationStandard>, |db, ids| tender::required_certifications(db, &ids).await?
 );

@@ -207,11 +207,7 @@ where
 {
     let number = ids::decode(id, kind, field)?;
     if loaders(ctx)?.load_one(key(number)).await?.is_none() {
-        return Err(AppError::NotFound(format!(
-            "no {} has the ID '{}'",
-            kind.name().to_lowercase(),
-            id.as_str()
-        )));
+        return Err(AppError::not_found(kind, number));
     }
     Ok(number)
 }
@@ -227,6 +223,15 @@ pub(crate) fn district_id(
         .district_by_code(code)
         .map(|d| d.id)
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("district {code:?} missing")))
+}
+
+/// An optional input field that `null` clears: `None` leaves it, `Some(None)` clears it.
+pub(crate) fn maybe<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(v) => Some(Some(v)),
+    }
 }
 
 /// Extra fields of every connection.

@@ -215,8 +215,8 @@ impl ParkInput {
             district_id,
             description: self.description,
             preferential_policies: self.preferential_policies,
-            website: super::tender::maybe(self.website),
-            established_year: super::tender::maybe(self.established_year),
+            website: super::maybe(self.website),
+            established_year: super::maybe(self.established_year),
             focus_industries: self.focus_industries,
         })
     }

@@ -83,8 +83,8 @@ impl Subscription {
                 match published(&api, tender_id, &lines, &districts).await {
                     Ok(found) => found,
                     Err(error) => {
-                        // Logged by the conversion; the subscriber misses this one event.
-                        let _: async_graphql::Error = error.into();
+                        // The subscriber misses this one event; the stream goes on.
+                        tracing::error!(?error, tender_id, "tenderPublished: reading the tender");
                         None
                     }
                 }
@@ -137,7 +137,7 @@ impl Subscription {
                 match bids::by_id(&api.db, bid_id).await {
                     Ok(found) => found.map(Bid),
                     Err(error) => {
-                        let _: async_graphql::Error = error.into();
+                        tracing::error!(?error, bid_id, "bidReceived: reading the bid");
                         None
                     }
                 }

@@ -11,7 +11,7 @@ use super::loaders::{
     CounterpartById, RequiredOf, TenderCountOf, TenderLinesOf, TendersOfCounterpart,
 };
 use super::reference::FreeTradeZoneArea;
-use super::{List, list, loaders, state, today, wants_total, writer};
+use super::{List, list, loaders, maybe, state, today, wants_total, writer};
 use crate::domain::{
     CertificationStandard, CounterpartKind, Currency, Money as DomainMoney, ServiceLine,
     TenderStatus,
@@ -189,8 +189,10 @@ impl Tender {
 
     /// The changes made to the tender after it was posted, oldest first (OCDS amendments).
     async fn amendments(&self, ctx: &Context<'_>) -> Result<Vec<Amendment>> {
-        Ok(tenders::amendments(&state(ctx).db, self.0.id)
+        Ok(loaders(ctx)?
+            .load_one(super::loaders::AmendmentsOf(self.0.id))
             .await?
+            .unwrap_or_default()
             .into_iter()
             .map(|a| {
                 let changes: Vec<String> =
@@ -600,10 +602,10 @@ impl TenderMutation {
         let w = writer(ctx);
         w.require_counterpart()?;
         let id = ids::decode(&input.id, Kind::Tender, "id")?;
-        let value = match &input.value {
-            async_graphql::MaybeUndefined::Undefined => None,
-            async_graphql::MaybeUndefined::Null => Some(None),
-            async_graphql::MaybeUndefined::Value(m) => Some(Some(m.parse("value")?)),
+        let value = match maybe(input.value) {
+            Some(Some(m)) => Some(Some(m.parse("value")?)),
+            Some(None) => Some(None),
+            None => None,
         };
         let (required, min) = match input.eligibility {
             Some(e) => (e.certifications, maybe(e.min_employees)),
@@ -723,14 +725,5 @@ impl TenderMutation {
         Ok(Counterpart(
             tenders::update_counterpart_profile(&w, fields).await?,
         ))
-    }
-}
-
-/// An optional input field that `null` clears: `None` leaves it, `Some(None)` clears it.
-pub(crate) fn maybe<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        async_graphql::MaybeUndefined::Undefined => None,
-        async_graphql::MaybeUndefined::Null => Some(None),
-        async_graphql::MaybeUndefined::Value(v) => Some(Some(v)),
     }
 }

@@ -30,8 +30,7 @@ pub struct CreatedKey {
 }
 
 fn hash(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::hex(&Sha256::digest(secret.as_bytes()))
 }
 
 fn generate() -> String {
@@ -39,8 +38,7 @@ fn generate() -> String {
     // seeded from it and reseeds itself).
     let mut bytes = [0u8; 20];
     rand::rng().fill_bytes(&mut bytes);
-    let body: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{KEY_PREFIX}{body}")
+    format!("{KEY_PREFIX}{}", crate::domain::hex(&bytes))
 }
 
 /// What a new key is for.
@@ -72,7 +70,7 @@ pub async fn create(w: &Writer<'_>, new: NewKey) -> AppResult<CreatedKey> {
                 .await?
                 .is_none()
             {
-                return Err(AppError::NotFound(format!("no company has the ID {id}")));
+                return Err(AppError::not_found(Kind::Company, id));
             }
         }
         Role::Counterpart => {
@@ -87,9 +85,7 @@ pub async fn create(w: &Writer<'_>, new: NewKey) -> AppResult<CreatedKey> {
                 .await?
                 .is_none()
             {
-                return Err(AppError::NotFound(format!(
-                    "no counterpart has the ID {id}"
-                )));
+                return Err(AppError::not_found(Kind::Counterpart, id));
             }
         }
         Role::Admin | Role::Partner => {}
@@ -132,7 +128,7 @@ pub async fn revoke(w: &Writer<'_>, id: i64) -> AppResult<api_key::Model> {
     let key = api_key::Entity::find_by_id(id)
         .one(&tx.txn)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("no API key has the ID {id}")))?;
+        .ok_or_else(|| AppError::not_found(Kind::ApiKey, id))?;
     if key.revoked_at.is_some() {
         return Err(AppError::Conflict("the key is already revoked".into()));
     }

@@ -93,7 +93,7 @@ mod changes {
     use crate::domain::global_id::Kind;
     use crate::entities::{alliance, alliance_member, company};
     use crate::error::{AppError, AppResult};
-    use crate::services::certification::text_field;
+    use crate::services::input::text_field;
     use crate::services::write::Writer;
 
     /// A proposed alliance: its members (the lead included) and their shares in basis points.
@@ -188,7 +188,7 @@ mod changes {
         let record = alliance::Entity::find_by_id(alliance_id)
             .one(&tx.txn)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("no alliance has the ID {alliance_id}")))?;
+            .ok_or_else(|| AppError::not_found(Kind::Alliance, alliance_id))?;
         let member = alliance_member::Entity::find_by_id((alliance_id, company))
             .one(&tx.txn)
             .await?

@@ -25,7 +25,7 @@ use crate::entities::{
 };
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
-use crate::services::certification::text_field;
+use crate::services::input::text_field;
 use crate::services::tender::TenderOrder;
 
 pub const ORDER_TAG: &str = "bid.id";
@@ -184,7 +184,7 @@ pub async fn submit(w: &Writer<'_>, new: NewBid) -> AppResult<bid::Model> {
         .locked(tender::Entity::find_by_id(new.tender_id))
         .one(&tx.txn)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("no tender has the ID {}", new.tender_id)))?;
+        .ok_or_else(|| AppError::not_found(Kind::Tender, new.tender_id))?;
     let now = Utc::now();
     if tender.status != TenderStatus::Active || tender.tender_period_end <= now {
         return Err(AppError::Conflict("the tender is not open for bids".into()));
@@ -203,9 +203,7 @@ pub async fn submit(w: &Writer<'_>, new: NewBid) -> AppResult<bid::Model> {
             let record = alliance::Entity::find_by_id(alliance_id)
                 .one(&tx.txn)
                 .await?
-                .ok_or_else(|| {
-                    AppError::NotFound(format!("no alliance has the ID {alliance_id}"))
-                })?;
+                .ok_or_else(|| AppError::not_found(Kind::Alliance, alliance_id))?;
             if record.lead_company_id != company {
                 return Err(AppError::Forbidden(
                     "only the alliance's lead submits its bids".into(),
@@ -286,7 +284,7 @@ pub async fn withdraw(w: &Writer<'_>, id: i64) -> AppResult<bid::Model> {
         .locked(bid::Entity::find_by_id(id))
         .one(&tx.txn)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("no bid has the ID {id}")))?;
+        .ok_or_else(|| AppError::not_found(Kind::Bid, id))?;
     if record.company_id != company {
         return Err(AppError::Forbidden(
             "only the company that submitted a bid may withdraw it".into(),

@@ -12,6 +12,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Select,
 };
 
+use super::input::text_field;
 use super::page::{Keyset, Page, PageRequest, paginate};
 use super::write::Writer;
 use crate::domain::SearchType;
@@ -268,7 +269,7 @@ pub async fn decide(
     let record = certification::Entity::find_by_id(id)
         .one(&tx.txn)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("no certification has the ID {id}")))?;
+        .ok_or_else(|| AppError::not_found(Kind::Certification, id))?;
     let company = record.company_id;
     let mut active: certification::ActiveModel = record.clone().into();
     let action = match decision {
@@ -317,34 +318,4 @@ pub async fn decide(
     .await?;
     tx.commit().await?;
     Ok(record)
-}
-
-/// A required text: trimmed, not empty, at most `max` characters.
-pub(crate) fn text_field(field: &str, value: &str, max: usize) -> AppResult<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(AppError::bad_field(
-            field,
-            format!("{field} must not be empty"),
-        ));
-    }
-    if value.chars().count() > max {
-        return Err(AppError::bad_field(
-            field,
-            format!("{field} must have at most {max} characters"),
-        ));
-    }
-    Ok(value.to_owned())
-}
-
-/// An optional text: absent or blank is `None`, otherwise as [`text_field`].
-pub(crate) fn optional_text(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> AppResult<Option<String>> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => text_field(field, v, max).map(Some),
-    }
 }

@@ -307,7 +307,7 @@ mod changes {
     use crate::domain::{Currency, Money, SearchType, ServiceLine, Uscc};
     use crate::entities::{company, company_figures, company_service_line, park};
     use crate::error::{AppError, AppResult};
-    use crate::services::certification::{optional_text, text_field};
+    use crate::services::input::{email, headcount, lines, phone, text_field, website};
     use crate::services::write::{Tx, Writer};
 
     /// A company as the Department of Commerce registers it.
@@ -340,69 +340,6 @@ mod changes {
         pub website: Option<Option<String>>,
         pub contact_email: Option<Option<String>>,
         pub contact_phone: Option<Option<String>>,
-    }
-
-    pub(crate) fn headcount(value: i32) -> AppResult<i32> {
-        if !(1..=1_000_000).contains(&value) {
-            return Err(AppError::bad_field(
-                "headcount",
-                "headcount must be between 1 and 1,000,000",
-            ));
-        }
-        Ok(value)
-    }
-
-    pub(crate) fn website(value: Option<&str>) -> AppResult<Option<String>> {
-        let value = optional_text("website", value, 300)?;
-        if let Some(v) = &value
-            && !(v.starts_with("https://") || v.starts_with("http://"))
-        {
-            return Err(AppError::bad_field(
-                "website",
-                "a website is an http:// or https:// address",
-            ));
-        }
-        Ok(value)
-    }
-
-    fn email(value: Option<&str>) -> AppResult<Option<String>> {
-        let value = optional_text("contactEmail", value, 200)?;
-        if let Some(v) = &value {
-            let (local, domain) = v.split_once('@').unwrap_or(("", ""));
-            if local.is_empty() || !domain.contains('.') || v.contains(char::is_whitespace) {
-                return Err(AppError::bad_field(
-                    "contactEmail",
-                    format!("'{v}' is not an email address"),
-                ));
-            }
-        }
-        Ok(value)
-    }
-
-    fn phone(value: Option<&str>) -> AppResult<Option<String>> {
-        let value = optional_text("contactPhone", value, 40)?;
-        if let Some(v) = &value
-            && !v.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
-        {
-            return Err(AppError::bad_field(
-                "contactPhone",
-                "a phone number has digits, spaces and + - ( ) only",
-            ));
-        }
-        Ok(value)
-    }
-
-    pub(crate) fn lines(lines: &[ServiceLine], field: &str) -> AppResult<Vec<ServiceLine>> {
-        let mut lines = lines.to_vec();
-        lines.sort();
-        lines.dedup();
-        if lines.is_empty() {
-            return Err(AppError::bad_field(
-                field,
-                "at least one service line is required",
-            ));
-        }
-        Ok(lines)
     }
 
     async fn replace_lines(tx: &Tx<'_>, company: i64, lines: &[ServiceLine]) -> AppResult<()> {
@@ -457,7 +394,7 @@ mod changes {
             let park = park::Entity::find_by_id(park_id)
                 .one(&tx.txn)
                 .await?
-                .ok_or_else(|| AppError::NotFound(format!("no park has the ID {park_id}")))?;
+                .ok_or_else(|| AppError::not_found(Kind::Park, park_id))?;
             if park.district_id != new.district_id {
                 return Err(AppError::bad_field(
                     "parkId",
@@ -516,7 +453,7 @@ mod changes {
         let record = company::Entity::find_by_id(company_id)
             .one(&tx.txn)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("no company has the ID {company_id}")))?;
+            .ok_or_else(|| AppError::not_found(Kind::Company, company_id))?;
         if own != company_id {
             return Err(AppError::Forbidden(
                 "a company may change its own profile only".into(),
@@ -622,9 +559,7 @@ mod changes {
             .await?
             .is_none()
         {
-            return Err(AppError::NotFound(format!(
-                "no company has the ID {company_id}"
-            )));
+            return Err(AppError::not_found(Kind::Company, company_id));
         }
         let existing = company_figures::Entity::find_by_id((company_id, year))
             .one(&tx.txn)

@@ -7,6 +7,7 @@ pub mod bid;
 pub mod certification;
 pub mod company;
 pub mod demo;
+pub mod input;
 pub mod page;
 pub mod park;
 pub mod quota;

@@ -96,8 +96,7 @@ mod changes {
     use crate::domain::{ParkLevel, SearchType, ServiceLine};
     use crate::entities::{company, park, park_focus_industry};
     use crate::error::{AppError, AppResult};
-    use crate::services::certification::{optional_text, text_field};
-    use crate::services::company::website;
+    use crate::services::input::{optional_text, text_field, website};
     use crate::services::write::{Tx, Writer};
 
     /// A park's fields; on update, absent fields stay as they are.
@@ -194,7 +193,7 @@ mod changes {
         let record = park::Entity::find_by_id(id)
             .one(&tx.txn)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("no park has the ID {id}")))?;
+            .ok_or_else(|| AppError::not_found(Kind::Park, id))?;
         let moved = fields.district_id.is_some_and(|d| d != record.district_id);
         let mut active: park::ActiveModel = record.into();
         if let Some(v) = &fields.name_en {

@@ -288,8 +288,7 @@ mod changes {
     };
     use crate::error::{AppError, AppResult};
     use crate::events::Event;
-    use crate::services::certification::{optional_text, text_field};
-    use crate::services::company::{lines as service_lines, website};
+    use crate::services::input::{lines as service_lines, optional_text, text_field, website};
     use crate::services::write::{Tx, Writer};
 
     /// A tender's fields; on update, absent fields stay as they are.
@@ -421,13 +420,7 @@ mod changes {
         let mut tx = w.begin().await?;
         let record = tender::ActiveModel {
             // Replaced below by the id-based OCID, once the id is known.
-            ocid: Set(format!(
-                "pending-{}",
-                placeholder
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
-            )),
+            ocid: Set(format!("pending-{}", crate::domain::hex(&placeholder))),
             title_en: Set(title_en),
             title_zh: Set(title_zh),
             description_en: Set(description_en),
@@ -469,7 +462,7 @@ mod changes {
             .locked(tender::Entity::find_by_id(id))
             .one(&tx.txn)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("no tender has the ID {id}")))?;
+            .ok_or_else(|| AppError::not_found(Kind::Tender, id))?;
         if record.counterpart_id != buyer {
             return Err(AppError::Forbidden(
                 "only the tender's buyer may change it".into(),
@@ -673,9 +666,7 @@ mod changes {
                 .one(&tx.txn)
                 .await?
                 .filter(|b| b.tender_id == id)
-                .ok_or_else(|| {
-                    AppError::NotFound(format!("the tender has no bid with the ID {bid_id}"))
-                })?;
+                .ok_or_else(|| AppError::not_found(Kind::Bid, bid_id))?;
             if awarded.status != BidStatus::Submitted {
                 return Err(AppError::Conflict(
                     "only a submitted bid can be awarded".into(),
@@ -700,16 +691,22 @@ mod changes {
         Ok(record)
     }
 
-    /// A tender's amendments, oldest first.
+    /// The amendments of each tender, oldest first.
     pub async fn amendments(
         db: &sea_orm::DatabaseConnection,
-        tender_id: i64,
-    ) -> AppResult<Vec<tender_amendment::Model>> {
-        Ok(tender_amendment::Entity::find()
-            .filter(tender_amendment::Column::TenderId.eq(tender_id))
+        tender_ids: &[i64],
+    ) -> AppResult<std::collections::HashMap<i64, Vec<tender_amendment::Model>>> {
+        let rows = tender_amendment::Entity::find()
+            .filter(tender_amendment::Column::TenderId.is_in(tender_ids.iter().copied()))
             .order_by_asc(tender_amendment::Column::Id)
             .all(db)
-            .await?)
+            .await?;
+        let mut map: std::collections::HashMap<i64, Vec<tender_amendment::Model>> =
+            tender_ids.iter().map(|&id| (id, Vec::new())).collect();
+        for row in rows {
+            map.entry(row.tender_id).or_default().push(row);
+        }
+        Ok(map)
     }
 
     /// A counterpart's fields; on update, absent fields stay as they are.
