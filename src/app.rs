@@ -103,11 +103,13 @@ impl Application {
             _ => QuotaStore::memory(),
         };
         let (closing, shutdown) = watch::channel(false);
+        let metrics = crate::metrics::Metrics::new();
+        metrics.adopt(Box::new(statements.histogram()));
         let state = ApiState {
             shutdown,
             events: EventBus::new(listen_url.is_some()),
             quota: Arc::new(quota),
-            metrics: crate::metrics::Metrics::new(),
+            metrics,
             limits: RequestLimits::from_settings(settings),
             db,
             reference,

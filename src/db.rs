@@ -13,13 +13,39 @@ use secrecy::ExposeSecret;
 
 use crate::config::{Settings, Store};
 
-/// Statements executed through the pool since start.
-#[derive(Debug, Clone, Default)]
-pub struct StatementCounter(Arc<AtomicU64>);
+/// Statements executed through the pool since start, and how long they took.
+#[derive(Debug, Clone)]
+pub struct StatementCounter {
+    count: Arc<AtomicU64>,
+    seconds: prometheus::HistogramVec,
+}
+
+impl Default for StatementCounter {
+    fn default() -> Self {
+        let seconds = prometheus::HistogramVec::new(
+            prometheus::HistogramOpts::new(
+                "db_statement_duration_seconds",
+                "SQL statement latency in the request pool, by outcome (ok or failed).",
+            )
+            .buckets(crate::metrics::BUCKETS.to_vec()),
+            &["outcome"],
+        )
+        .expect("static metric definition");
+        StatementCounter {
+            count: Arc::default(),
+            seconds,
+        }
+    }
+}
 
 impl StatementCounter {
     pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// The latency histogram, for the metrics registry.
+    pub fn histogram(&self) -> prometheus::HistogramVec {
+        self.seconds.clone()
     }
 }
 
@@ -56,10 +82,14 @@ pub async fn connect(
             Store::Postgres => "connecting to PostgreSQL (DATABASE_URL)".to_owned(),
         })?;
     let counter = StatementCounter::default();
-    let count = counter.0.clone();
+    let count = counter.count.clone();
+    let seconds = counter.seconds.clone();
     let slow = Duration::from_millis(settings.slow_query_ms);
     db.set_metric_callback(move |info| {
         count.fetch_add(1, Ordering::Relaxed);
+        seconds
+            .with_label_values(&[if info.failed { "failed" } else { "ok" }])
+            .observe(info.elapsed.as_secs_f64());
         // The SQL text only: the values may be anyone's data.
         if info.elapsed >= slow {
             tracing::warn!(

@@ -94,7 +94,24 @@ fn client_address(req: &Request, trust_forwarded_for: bool) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// `POST /graphql`: any operation, as JSON (or `application/graphql`, or multipart).
+/// Whether a POST body's media type is one GraphQL over HTTP defines. Anything else, a missing
+/// type included, is refused: a browser sends `text/plain` and form bodies across origins
+/// without a CORS preflight, so accepting them would let any page write with a visitor's
+/// credentials.
+fn accepted_body_type(content_type: Option<&str>) -> bool {
+    let Some(content_type) = content_type else {
+        return false;
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    matches!(essence.as_str(), "application/json" | "application/graphql")
+}
+
+/// `POST /graphql`: any operation, as JSON (or a bare query as `application/graphql`).
 #[handler]
 async fn graphql_post(
     schema: Data<&AppSchema>,
@@ -126,6 +143,14 @@ async fn graphql_post(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    if !accepted_body_type(content_type.as_deref()) {
+        return request_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::bad_input(
+                "send the request as application/json (or application/graphql for a bare query)",
+            ),
+        );
+    }
     let request = match async_graphql::http::receive_body(
         content_type,
         async_graphql::futures_util::io::Cursor::new(bytes),

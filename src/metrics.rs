@@ -1,5 +1,6 @@
 //! What `/metrics` exposes, in the Prometheus text format: requests by operation and outcome
-//! with their latency, quota refusals, search latency, the database pool, statements run, and
+//! with their latency, quota refusals, search latency, the database pool, statements run and
+//! their latency, and
 //! the search outbox's depth and age (read at scrape time).
 
 use prometheus::{
@@ -24,7 +25,7 @@ pub struct Metrics {
     scrape: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
-const BUCKETS: &[f64] = &[
+pub(crate) const BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
@@ -100,6 +101,13 @@ impl Metrics {
             outbox,
             statements,
             scrape: Default::default(),
+        }
+    }
+
+    /// Adds a collector made elsewhere (the database pool's statement latency).
+    pub fn adopt(&self, collector: Box<dyn prometheus::core::Collector>) {
+        if let Err(error) = self.registry.register(collector) {
+            tracing::error!(%error, "registering a metric");
         }
     }
 

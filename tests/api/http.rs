@@ -27,6 +27,7 @@ async fn operational_endpoints_answer() {
         r#"ganbridge_search_outbox{measure="depth"}"#,
         r#"ganbridge_db_pool_connections{state="idle"}"#,
         "ganbridge_rate_limited_total 0",
+        r#"ganbridge_db_statement_duration_seconds_bucket{outcome="ok",le="+Inf"}"#,
     ] {
         assert!(metrics.contains(line), "no '{line}' in:\n{metrics}");
     }
@@ -39,22 +40,90 @@ async fn operational_endpoints_answer() {
 }
 
 #[tokio::test]
-async fn malformed_requests_are_refused_without_a_crash() {
+async fn bad_requests_get_their_status_and_a_graphql_error_never_a_crash() {
     let app = spawn_app(false).await;
-    let response = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .header("content-type", "application/json")
-        .body("{ not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
+    let json = "application/json";
+    let districts = r#"{"query":"{ districts { code } }"}"#.as_bytes().to_vec();
+    let nested = format!(
+        "{{ districts {{ {} code {} }} }}",
+        "... on District { ".repeat(40),
+        "}".repeat(40)
+    );
+    let huge_variable = serde_json::to_vec(&json!({
+        "query": "query($q: String!) { search(query: $q) { nodes { __typename } } }",
+        "variables": { "q": "x".repeat(2 * 1024 * 1024) },
+    }))
+    .unwrap();
+    let cases: Vec<(&str, Option<&str>, Vec<u8>, u16)> = vec![
+        ("malformed JSON", Some(json), b"{ not json".to_vec(), 400),
+        ("an empty body", Some(json), Vec::new(), 400),
+        ("no content type", None, districts.clone(), 415),
+        ("text/plain", Some("text/plain"), districts.clone(), 415),
+        (
+            "a form",
+            Some("application/x-www-form-urlencoded"),
+            districts.clone(),
+            415,
+        ),
+        (
+            "invalid UTF-8",
+            Some(json),
+            b"{\"query\":\"{ districts { code \xff\xfe } }\"}".to_vec(),
+            400,
+        ),
+        ("a query that is not a string", Some(json), br#"{"query":42}"#.to_vec(), 400),
+        (
+            "variables that are not an object",
+            Some(json),
+            br#"{"query":"{ districts { code } }","variables":[1,2]}"#.to_vec(),
+            400,
+        ),
+        (
+            "an unknown operation name",
+            Some(json),
+            br#"{"query":"query A { districts { code } }","operationName":"B"}"#.to_vec(),
+            200,
+        ),
+        (
+            "cyclic fragments",
+            Some(json),
+            serde_json::to_vec(&json!({ "query":
+                "{ districts { ...F } } fragment F on District { code ...G } fragment G on District { ...F }"
+            }))
+            .unwrap(),
+            200,
+        ),
+        (
+            "deep nesting",
+            Some(json),
+            serde_json::to_vec(&json!({ "query": nested })).unwrap(),
+            200,
+        ),
+        ("an oversized variable", Some(json), huge_variable, 413),
+    ];
+    for (what, content_type, body, status) in cases {
+        let mut request = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.expect("sending");
+        assert_eq!(response.status().as_u16(), status, "{what}");
+        let body: serde_json::Value = response.json().await.expect("a JSON body");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{what}: {body}"
+        );
+        assert!(body["data"].is_null(), "{what}: {body}");
+    }
 
     let (code, _) = app
         .error("{ companies(first: 5) { nodes { nope } } }", json!({}))
         .await;
-    assert_ne!(code, "INTERNAL");
-    // The server still answers.
+    assert_eq!(code, "BAD_USER_INPUT");
+    // The server still answers, and a well-formed request still succeeds.
     assert_eq!(app.get("/healthz").await.status(), 200);
+    app.data("{ districts { code } }", json!({})).await;
 }
