@@ -58,6 +58,25 @@ pub async fn spawn_app(demo: bool) -> TestApp {
     spawn_app_with(demo, |_| {}).await
 }
 
+/// Starts the application on the database at `database_url`, which it owns for the test.
+pub async fn spawn_app_at(demo: bool, database_url: &str) -> TestApp {
+    let data_dir = Arc::new(tempfile::tempdir().expect("creating a temporary directory"));
+    let settings = Settings {
+        listen: "127.0.0.1:0".into(),
+        data_dir: data_dir.path().to_path_buf(),
+        demo,
+        db_max_connections: 5,
+        database_url: Some(SecretString::from(database_url.to_owned())),
+        ..Settings::default()
+    };
+    let store = if database_url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    start(settings, store, data_dir).await
+}
+
 /// Starts the application with adjusted settings.
 pub async fn spawn_app_with(demo: bool, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = Arc::new(tempfile::tempdir().expect("creating a temporary directory"));

@@ -4,6 +4,7 @@
 mod authorization;
 mod cli;
 mod companies;
+mod faults;
 mod helpers;
 mod http;
 mod limits;
