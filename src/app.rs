@@ -148,6 +148,17 @@ impl Application {
         self.statements.clone()
     }
 
+    /// The HTTP endpoint over this application's state, with no listener and no background
+    /// work: what [`Self::run_until`] serves, and a way to drive requests in-process.
+    pub fn endpoint(&self) -> poem::endpoint::BoxEndpoint<'static> {
+        use poem::{EndpointExt, IntoEndpoint};
+        let schema = graphql::schema(self.state.clone());
+        http::routes(schema, self.state.clone(), self.statements.clone())
+            .into_endpoint()
+            .map_to_response()
+            .boxed()
+    }
+
     /// Serves until `shutdown` completes, then closes websocket connections with a close frame
     /// (1001, going away), lets in-flight requests finish (up to 10 s) and stops the search sync
     /// worker at a batch boundary.
@@ -155,14 +166,13 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let routes = self.endpoint();
         let (stop_worker, stopped) = watch::channel(false);
         let worker = self.worker.clone();
         let sync = tokio::spawn(worker.run(stopped.clone()));
         let listener = self
             .listen_url
             .map(|url| tokio::spawn(events::listen(url, self.state.events.clone(), stopped)));
-        let schema = graphql::schema(self.state.clone());
-        let routes = http::routes(schema, self.state, self.statements);
         let closing = self.closing;
         let shutdown = async move {
             shutdown.await;

@@ -173,3 +173,48 @@ async fn servers_on_one_postgres_database_share_a_callers_budget() {
     );
     assert!(statuses[10..].iter().all(|&s| s == 429), "{statuses:?}");
 }
+
+#[tokio::test]
+async fn a_request_over_the_timeout_answers_503_and_writes_nothing() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app_with(false, |s| s.request_timeout_secs = 1).await;
+    let admin = app.key(Role::Admin, None, None).await;
+    let create = "mutation($input: CounterpartInput!) { createCounterpart(input: $input) { id } }";
+    let input = json!({ "input": { "name": "Patient Buyer", "nameZh": "耐心买方",
+                                   "kind": "DOMESTIC_ENTERPRISE", "city": "Hangzhou" } });
+
+    // Another session holds the table, so the write waits past the request's time.
+    let blocker = app.db.begin().await.unwrap();
+    let hold = match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "LOCK TABLE counterpart IN EXCLUSIVE MODE",
+        _ => "UPDATE counterpart SET city = city WHERE id < 0",
+    };
+    blocker.execute_unprepared(hold).await.unwrap();
+    let started = std::time::Instant::now();
+    let (status, body) = app.graphql_as(Some(&admin), create, input.clone()).await;
+    let waited = started.elapsed();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "SERVICE_UNAVAILABLE",
+        "{body}"
+    );
+    assert!(waited < std::time::Duration::from_secs(4), "{waited:?}");
+    blocker.rollback().await.unwrap();
+
+    // Nothing of the abandoned write shows, and the next one goes through.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let log = app
+        .data_as(
+            &admin,
+            "{ auditLog(first: 10, filter: { action: \"createCounterpart\" }) { nodes { action } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(log["auditLog"]["nodes"], json!([]), "{log}");
+    let (status, body) = app.graphql_as(Some(&admin), create, input).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["data"]["createCounterpart"]["id"].is_string(),
+        "{body}"
+    );
+}
