@@ -8,7 +8,7 @@ use async_graphql_poem::{GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use poem::Endpoint;
 use poem::error::ReadBodyError;
 use poem::http::Method;
-use poem::http::{HeaderMap, HeaderValue, StatusCode, header};
+use poem::http::{HeaderValue, StatusCode, header};
 use poem::middleware::{Compression, Cors, Tracing};
 use poem::web::websocket::{CloseCode, Message, WebSocket};
 use poem::web::{Data, Html, Json};
@@ -189,6 +189,22 @@ async fn graphql_get(schema: Data<&AppSchema>, state: Data<&ApiState>, req: &Req
     execute(&schema, &state, req, request.data(ReadOnly), true).await
 }
 
+/// What the caller's operations are charged to: its key's budget, or without a key its
+/// address's.
+fn meter(state: &ApiState, actor: Actor, address: &str) -> Arc<Meter> {
+    let limits = &state.limits;
+    let subject = match actor.key_id() {
+        Some(id) => format!("key:{id}"),
+        None => format!("ip:{address}"),
+    };
+    Arc::new(Meter::new(
+        state.quota.clone(),
+        subject,
+        limits.budget(&actor),
+        limits.quota_window_secs,
+    ))
+}
+
 /// One GraphQL request over HTTP: the key becomes the actor; the query and its cost are
 /// bounded before anything runs; the cost is charged to the caller's quota; the whole runs
 /// under the request timeout.
@@ -220,16 +236,11 @@ async fn execute(
     let started = std::time::Instant::now();
     let given_name = request.operation_name.clone();
     let parsed_name = Arc::new(OperationName::default());
-    let subject = match actor.key_id() {
-        Some(id) => format!("key:{id}"),
-        None => format!("ip:{}", client_address(req, limits.trust_forwarded_for)),
-    };
-    let meter = Arc::new(Meter::new(
-        state.quota.clone(),
-        subject,
-        limits.budget(&actor),
-        limits.quota_window_secs,
-    ));
+    let meter = meter(
+        state,
+        actor,
+        &client_address(req, limits.trust_forwarded_for),
+    );
     // Loaders live for one request: batching within it, no caching across callers.
     let request = request
         .data(actor)
@@ -360,17 +371,19 @@ async fn execute(
 /// DataLoaders as HTTP, one set per connection. The key comes in the upgrade request's
 /// `Authorization` header or, since browsers cannot set headers on a websocket, in the
 /// `connection_init` payload as `{"Authorization": "Bearer <key>"}`; a rejected key closes
-/// the connection.
+/// the connection. Each operation is charged to the caller's quota as over HTTP.
 #[handler]
 async fn graphql_ws(
     schema: Data<&AppSchema>,
     state: Data<&ApiState>,
-    headers: &HeaderMap,
+    req: &Request,
     protocol: GraphQLProtocol,
     websocket: WebSocket,
 ) -> Response {
     let schema = schema.clone();
     let state = state.clone();
+    let headers = req.headers();
+    let address = client_address(req, state.limits.trust_forwarded_for);
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("?").to_owned());
@@ -410,6 +423,7 @@ async fn graphql_ws(
                     let mut data = async_graphql::Data::default();
                     data.insert(actor);
                     data.insert(loaders::loaders(state.db.clone(), actor));
+                    data.insert(meter(&state, actor, &address));
                     Ok(data)
                 })
                 .serve()

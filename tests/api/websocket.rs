@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_query_over_graphql_transport_ws_uses_the_same_loaders_as_http() {
@@ -48,6 +48,63 @@ async fn a_query_over_graphql_transport_ws_uses_the_same_loaders_as_http() {
     assert_eq!(nodes.len(), 3);
     assert!(nodes.iter().all(|c| !c["park"].is_null()), "{answer}");
     assert_eq!(read(&mut socket).await["type"], "complete");
+}
+
+#[tokio::test]
+async fn operations_over_the_websocket_are_charged_to_the_callers_quota() {
+    // `{ districts { code } }` costs 2 points: two fit in a budget of 5, a third does not.
+    let app = spawn_app_with(false, |s| s.quota_anonymous = 5).await;
+    let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connecting");
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init" }).to_string(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(read(&mut socket).await["type"], "connection_ack");
+    let mut answers = Vec::new();
+    for id in ["1", "2", "3"] {
+        let subscribe = json!({ "id": id, "type": "subscribe",
+                                "payload": { "query": "{ districts { code } }" } });
+        socket
+            .send(Message::text(subscribe.to_string()))
+            .await
+            .unwrap();
+        let answer = read(&mut socket).await;
+        if answer["type"] == "next" {
+            assert_eq!(read(&mut socket).await["type"], "complete");
+        }
+        answers.push(answer);
+    }
+    assert!(
+        answers[0]["payload"]["data"]["districts"].is_array(),
+        "{answers:?}"
+    );
+    assert!(
+        answers[1]["payload"]["data"]["districts"].is_array(),
+        "{answers:?}"
+    );
+    let refused = &answers[2]["payload"];
+    let error = if refused.is_array() {
+        &refused[0]
+    } else {
+        &refused["errors"][0]
+    };
+    assert_eq!(error["extensions"]["code"], "RATE_LIMITED", "{answers:?}");
+
+    // The same caller over HTTP finds its budget spent too.
+    let (status, body) = app
+        .graphql_as(None, "{ districts { code } }", json!({}))
+        .await;
+    assert_eq!(status, 429, "{body}");
 }
 
 async fn read<S>(socket: &mut S) -> Value
