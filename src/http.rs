@@ -20,7 +20,7 @@ use tracing::Instrument;
 use crate::db::StatementCounter;
 use crate::domain::Actor;
 use crate::error::AppError;
-use crate::graphql::limits::{Meter, OperationName, ReadOnly};
+use crate::graphql::limits::{Meter, OperationName, ReadOnly, RequestedOperation};
 use crate::graphql::{ApiState, AppSchema, loaders};
 use crate::services::access;
 
@@ -235,6 +235,7 @@ async fn execute(
     }
     let started = std::time::Instant::now();
     let given_name = request.operation_name.clone();
+    let requested = RequestedOperation(given_name.clone());
     let parsed_name = Arc::new(OperationName::default());
     let meter = meter(
         state,
@@ -246,7 +247,8 @@ async fn execute(
         .data(actor)
         .data(loaders::loaders(state.db.clone(), actor))
         .data(meter.clone())
-        .data(parsed_name.clone());
+        .data(parsed_name.clone())
+        .data(requested);
     let mut response = match tokio::time::timeout(limits.timeout, schema.execute(request)).await {
         Ok(response) => response,
         Err(_) => {

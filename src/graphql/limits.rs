@@ -134,6 +134,43 @@ fn refusal(error: AppError) -> Vec<ServerError> {
 /// Marks a request that arrived by GET: it may read, never write.
 pub struct ReadOnly;
 
+/// The operation a request asked for by name, when it did.
+pub struct RequestedOperation(pub Option<String>);
+
+/// The first variable the chosen operation requires (non-null, no default) that the request
+/// did not give. The executor would notice only when a resolver reads it, as a resolver error.
+fn missing_variable(
+    document: &async_graphql::parser::types::ExecutableDocument,
+    requested: Option<&str>,
+    variables: &async_graphql::Variables,
+) -> Option<(String, String)> {
+    use async_graphql::parser::types::DocumentOperations;
+    let operation = match (&document.operations, requested) {
+        (DocumentOperations::Single(op), None) => op,
+        (DocumentOperations::Single(_), Some(_)) => return None,
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name)?,
+        (DocumentOperations::Multiple(_), None) => return None,
+    };
+    operation
+        .node
+        .variable_definitions
+        .iter()
+        .find(|def| {
+            !def.node.var_type.node.nullable
+                && def.node.default_value.is_none()
+                && matches!(
+                    variables.get(&def.node.name.node),
+                    None | Some(async_graphql::Value::Null)
+                )
+        })
+        .map(|def| {
+            (
+                def.node.name.node.to_string(),
+                def.node.var_type.node.to_string(),
+            )
+        })
+}
+
 /// Where the parser leaves the name of a document's single operation, for metrics.
 #[derive(Default)]
 pub struct OperationName(pub Mutex<Option<String>>);
@@ -148,6 +185,19 @@ impl Extension for LimitsExtension {
         next: async_graphql::extensions::NextParseQuery<'_>,
     ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
+        let requested = ctx
+            .data_opt::<RequestedOperation>()
+            .and_then(|r| r.0.as_deref());
+        if let Some((name, ty)) = missing_variable(&document, requested, variables) {
+            let error: async_graphql::Error = AppError::bad_field(
+                format!("${name}"),
+                format!("the variable ${name} ({ty}) is required and was not given"),
+            )
+            .into();
+            let mut error = error.into_server_error(async_graphql::Pos::default());
+            error.locations.clear();
+            return Err(error);
+        }
         if let Some(slot) = ctx.data_opt::<Arc<OperationName>>() {
             let mut operations = document.operations.iter();
             if let (Some((Some(name), _)), None) = (operations.next(), operations.next())
@@ -201,7 +251,7 @@ pub struct RateLimitQuery;
 #[Object]
 impl RateLimitQuery {
     /// The caller's quota: points per window, what this query cost, what is left, and when the
-    /// window resets. Absent where no quota applies (the websocket).
+    /// window resets. Absent where no quota applies.
     #[graphql(cache_control(no_cache))]
     async fn rate_limit(&self, ctx: &Context<'_>) -> Option<RateLimit> {
         ctx.data_opt::<Arc<Meter>>().and_then(|m| m.outcome())

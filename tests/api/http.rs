@@ -99,6 +99,18 @@ async fn bad_requests_get_their_status_and_a_graphql_error_never_a_crash() {
             serde_json::to_vec(&json!({ "query": nested })).unwrap(),
             200,
         ),
+        (
+            "a required variable not given",
+            Some(json),
+            br#"{"query":"query($q: String!) { search(query: $q) { totalHits } }","variarles":{"q":"x"}}"#.to_vec(),
+            200,
+        ),
+        (
+            "a required variable given as null, in the named operation",
+            Some(json),
+            br#"{"query":"query A { districts { code } } query B($d: DistrictCode!) { companies(filter: { district: $d }) { totalCount } }","operationName":"B","variables":{"d":null}}"#.to_vec(),
+            200,
+        ),
         ("an oversized variable", Some(json), huge_variable, 413),
     ];
     for (what, content_type, body, status) in cases {
