@@ -85,6 +85,35 @@ enum KeysCommand {
 enum Dataset {
     /// The demo dataset, into an empty database.
     Demo,
+    /// A synthetic dataset at scale, for benchmarks, into an empty database; the search index is
+    /// rebuilt after it. The same size always gives the same data.
+    Synthetic {
+        /// How many companies (with N/10 tenders and N/100 alliances).
+        #[arg(long, default_value_t = 10_000)]
+        companies: usize,
+    },
+}
+
+/// Rebuilds the search index from the database and says how long it took.
+async fn reindex(settings: &Settings, db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    services::reference::ensure(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let reference = services::reference::load(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let engine = ganbridge::search::open(settings).context("opening the search engine")?;
+    let started = std::time::Instant::now();
+    let count = ganbridge::search::outbox::reindex(db, &reference, engine.as_ref())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))
+        .context("rebuilding the search index")?;
+    println!(
+        "search index rebuilt on {}: {count} documents in {:.1} s",
+        engine.name(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 #[tokio::main]
@@ -132,6 +161,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed {
+            dataset: Dataset::Synthetic { companies },
+        } => {
+            let (db, _) = db::connect(&settings).await?;
+            db::migrate(&db).await?;
+            let started = std::time::Instant::now();
+            let outcome = demo::load_synthetic(&db, ganbridge::domain::today(), companies)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))
+                .context("loading the synthetic dataset")?;
+            match outcome {
+                DemoOutcome::Loaded {
+                    companies,
+                    certifications,
+                    tenders,
+                } => println!(
+                    "synthetic dataset loaded: {companies} companies, {certifications} certifications, {tenders} tenders in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                ),
+                DemoOutcome::AlreadyPopulated { companies } => {
+                    println!(
+                        "the database already holds {companies} companies; the synthetic dataset was not loaded"
+                    );
+                    return Ok(());
+                }
+            }
+            reindex(&settings, &db).await
+        }
+        Command::Seed {
             dataset: Dataset::Demo,
         } => {
             let (db, _) = db::connect(&settings).await?;
@@ -159,24 +216,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex => {
             let (db, _) = db::connect(&settings).await?;
             db::migrate(&db).await?;
-            services::reference::ensure(&db)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            let reference = services::reference::load(&db)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            let engine = ganbridge::search::open(&settings).context("opening the search engine")?;
-            let started = std::time::Instant::now();
-            let count = ganbridge::search::outbox::reindex(&db, &reference, engine.as_ref())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))
-                .context("rebuilding the search index")?;
-            println!(
-                "search index rebuilt on {}: {count} documents in {:.1} s",
-                engine.name(),
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
+            reindex(&settings, &db).await
         }
         Command::Keys { command } => keys(&settings, command).await,
         Command::CheckConfig => {

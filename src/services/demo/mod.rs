@@ -55,8 +55,32 @@ pub enum DemoOutcome {
     AlreadyPopulated { companies: u64 },
 }
 
+mod synthetic;
+
 /// Loads the demo dataset into an empty database, in one transaction: all of it or nothing.
+/// The search index follows through the outbox, as after any other write.
 pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> AppResult<DemoOutcome> {
+    write(db, Plan::generate(today), true).await
+}
+
+/// Loads a synthetic dataset of `companies` companies (deterministic for a given size) into an
+/// empty database, in one transaction, for benchmarks at scale; see [`synthetic`]. Nothing is
+/// queued for the search index: rebuild it afterwards (`ganbridge seed synthetic` does).
+pub async fn load_synthetic(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    companies: usize,
+) -> AppResult<DemoOutcome> {
+    if !(1..synthetic::MAX_COMPANIES).contains(&companies) {
+        return Err(AppError::bad_input(format!(
+            "a synthetic dataset holds 1 to {} companies",
+            synthetic::MAX_COMPANIES - 1
+        )));
+    }
+    write(db, synthetic::plan(companies, today), false).await
+}
+
+async fn write(db: &DatabaseConnection, plan: Plan, enqueue: bool) -> AppResult<DemoOutcome> {
     reference::ensure(db).await?;
     let existing = company::Entity::find().count(db).await?;
     if existing > 0 {
@@ -72,8 +96,6 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> AppResult<DemoOu
         .iter()
         .map(|a| (a.code.clone(), a.id))
         .collect();
-    let plan = Plan::generate(today);
-
     let txn = db.begin().await?;
     // Several servers may start at once on one PostgreSQL: one loads, the others wait here,
     // then find the companies and leave them be.
@@ -98,17 +120,19 @@ pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> AppResult<DemoOu
     let tender_ids = insert_tenders(&txn, &plan, &counterpart_ids).await?;
     insert_alliances(&txn, &plan, &company_ids, created).await?;
     // The index follows through the outbox, like every other write.
-    let keys: Vec<DocKey> = company_ids
-        .iter()
-        .map(|&id| DocKey::new(SearchType::Company, id))
-        .chain(
-            tender_ids
-                .iter()
-                .map(|&id| DocKey::new(SearchType::Tender, id)),
-        )
-        .chain(park_ids.iter().map(|&id| DocKey::new(SearchType::Park, id)))
-        .collect();
-    search::enqueue(&txn, &keys).await?;
+    if enqueue {
+        let keys: Vec<DocKey> = company_ids
+            .iter()
+            .map(|&id| DocKey::new(SearchType::Company, id))
+            .chain(
+                tender_ids
+                    .iter()
+                    .map(|&id| DocKey::new(SearchType::Tender, id)),
+            )
+            .chain(park_ids.iter().map(|&id| DocKey::new(SearchType::Park, id)))
+            .collect();
+        search::enqueue(&txn, &keys).await?;
+    }
     txn.commit().await?;
     Ok(DemoOutcome::Loaded {
         companies: plan.companies.len(),
@@ -484,7 +508,7 @@ impl Plan {
         let mut rng = ChaCha8Rng::seed_from_u64(SEED);
         let companies = generate_companies(&mut rng);
         let certifications = generate_certifications(&mut rng, &companies, today);
-        let tenders = generate_tenders(&mut rng, today);
+        let tenders = generate_tenders(&mut rng, today, 36);
         let alliances = generate_alliances(&companies);
         Plan {
             companies,
@@ -716,6 +740,79 @@ fn generate_companies(rng: &mut ChaCha8Rng) -> Vec<CompanyPlan> {
     companies
 }
 
+/// How common each standard is among the province's certificates, in percent.
+const STANDARD_WEIGHTS: [(CertificationStandard, u32); 11] = [
+    (CertificationStandard::Iso9001, 30),
+    (CertificationStandard::CmmiDev, 18),
+    (CertificationStandard::IsoIec27001, 15),
+    (CertificationStandard::IsoIec20000_1, 8),
+    (CertificationStandard::Iso14001, 7),
+    (CertificationStandard::CmmiSvc, 5),
+    (CertificationStandard::Iso45001, 5),
+    (CertificationStandard::PciDss, 3),
+    (CertificationStandard::EscmSp, 3),
+    (CertificationStandard::Copc, 3),
+    (CertificationStandard::Soc2, 3),
+];
+
+/// A standard drawn by [`STANDARD_WEIGHTS`].
+fn pick_standard(rng: &mut ChaCha8Rng) -> CertificationStandard {
+    let mut roll = rng.random_range(0..100u32);
+    for &(s, w) in &STANDARD_WEIGHTS {
+        if roll < w {
+            return s;
+        }
+        roll -= w;
+    }
+    CertificationStandard::Iso9001
+}
+
+/// Who issues a certificate of `standard`, who accredits that issuer, and where the record can
+/// be checked.
+fn issuer(
+    standard: CertificationStandard,
+    rng: &mut ChaCha8Rng,
+) -> (&'static str, Option<&'static str>, &'static str) {
+    use CertificationStandard::*;
+    match standard {
+        CmmiDev | CmmiSvc => (
+            "CMMI Institute Certified Lead Appraiser",
+            Some("CMMI Institute"),
+            "CMMI Institute Published Appraisal Results",
+        ),
+        PciDss => (
+            "Qualified Security Assessor",
+            Some("PCI Security Standards Council"),
+            "PCI SSC listing",
+        ),
+        EscmSp => (
+            "ITSqc Authorized Lead Evaluator",
+            Some("ITSqc"),
+            "ITSqc certified organisations",
+        ),
+        Copc => ("COPC Inc.", None, "COPC certified organisations"),
+        Soc2 => (
+            "Independent CPA firm",
+            Some("AICPA"),
+            "SOC 2 Type II report on file",
+        ),
+        _ => (
+            *[
+                "China Quality Certification Centre",
+                "SGS-CSTC Standards Technical Services",
+                "Bureau Veritas Certification (Beijing)",
+                "TÜV Rheinland (China)",
+                "DNV Business Assurance (China)",
+                "BSI Management Systems (Beijing)",
+            ]
+            .choose(rng)
+            .unwrap_or(&"China Quality Certification Centre"),
+            Some("CNAS"),
+            "IAF CertSearch",
+        ),
+    }
+}
+
 fn generate_certifications(
     rng: &mut ChaCha8Rng,
     companies: &[CompanyPlan],
@@ -726,29 +823,6 @@ fn generate_certifications(
     // Chains are drawn to a far horizon, independent of the day of loading, so the draws (and
     // the 2013/2014 figures) never change; certificates not yet issued today are dropped below.
     let horizon = date(2100, 12, 31);
-    let standards: [(CertificationStandard, u32); 11] = [
-        (Iso9001, 30),
-        (CmmiDev, 18),
-        (IsoIec27001, 15),
-        (IsoIec20000_1, 8),
-        (Iso14001, 7),
-        (CmmiSvc, 5),
-        (Iso45001, 5),
-        (PciDss, 3),
-        (EscmSp, 3),
-        (Copc, 3),
-        (Soc2, 3),
-    ];
-    let pick_standard = |rng: &mut ChaCha8Rng| {
-        let mut roll = rng.random_range(0..100u32);
-        for &(s, w) in &standards {
-            if roll < w {
-                return s;
-            }
-            roll -= w;
-        }
-        Iso9001
-    };
     // Chains by first year: the record's 62 and 179, then newcomers every year after.
     let mut chain_starts: Vec<i32> = Vec::new();
     chain_starts.extend(std::iter::repeat_n(y13, c13));
@@ -786,43 +860,7 @@ fn generate_certifications(
                 *[2i16, 3, 3, 3, 3, 4].choose(rng).unwrap_or(&3)
             }
         });
-        let (body, accreditation, source) = match standard {
-            CmmiDev | CmmiSvc => (
-                "CMMI Institute Certified Lead Appraiser",
-                Some("CMMI Institute"),
-                "CMMI Institute Published Appraisal Results",
-            ),
-            PciDss => (
-                "Qualified Security Assessor",
-                Some("PCI Security Standards Council"),
-                "PCI SSC listing",
-            ),
-            EscmSp => (
-                "ITSqc Authorized Lead Evaluator",
-                Some("ITSqc"),
-                "ITSqc certified organisations",
-            ),
-            Copc => ("COPC Inc.", None, "COPC certified organisations"),
-            Soc2 => (
-                "Independent CPA firm",
-                Some("AICPA"),
-                "SOC 2 Type II report on file",
-            ),
-            _ => (
-                *[
-                    "China Quality Certification Centre",
-                    "SGS-CSTC Standards Technical Services",
-                    "Bureau Veritas Certification (Beijing)",
-                    "TÜV Rheinland (China)",
-                    "DNV Business Assurance (China)",
-                    "BSI Management Systems (Beijing)",
-                ]
-                .choose(rng)
-                .unwrap_or(&"China Quality Certification Centre"),
-                Some("CNAS"),
-                "IAF CertSearch",
-            ),
-        };
+        let (body, accreditation, source) = issuer(standard, rng);
         let mut issue = date(start, rng.random_range(1..=12), rng.random_range(1..=28));
         loop {
             number += 1;
@@ -1041,7 +1079,8 @@ const COUNTERPARTS: &[(&str, &str, CounterpartKind, Option<&str>, &str)] = {
     ]
 };
 
-fn generate_tenders(rng: &mut ChaCha8Rng, today: NaiveDate) -> Vec<TenderPlan> {
+/// `total` tenders, spread over the statuses as the demo's 36 are.
+fn generate_tenders(rng: &mut ChaCha8Rng, today: NaiveDate, total: usize) -> Vec<TenderPlan> {
     use TenderStatus::*;
     let midnight =
         |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(9, 0, 0).unwrap_or_default());
@@ -1052,8 +1091,10 @@ fn generate_tenders(rng: &mut ChaCha8Rng, today: NaiveDate) -> Vec<TenderPlan> {
         (Active, 12),
         (Planning, 6),
     ];
-    let mut tenders = Vec::new();
-    for (status, count) in statuses {
+    let weights: Vec<u64> = statuses.iter().map(|&(_, w)| w).collect();
+    let counts = allocate(total as i64, &weights);
+    let mut tenders = Vec::with_capacity(total);
+    for (&(status, _), &count) in statuses.iter().zip(&counts) {
         for _ in 0..count {
             let (start, end) = match status {
                 Active => {
