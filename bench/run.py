@@ -35,7 +35,7 @@ GANBRIDGE_PORT = 18280
 PEER_PORT = 18281
 
 DISTRICTS = ["NANCHANG", "JIUJIANG", "GANZHOU", "JIAN", "SHANGRAO", "YICHUN"]
-LINES = ["SOFTWARE_DEVELOPMENT", "DATA_PROCESSING", "CALL_CENTRE", "IT_INFRASTRUCTURE_MANAGEMENT"]
+LINES = ["SOFTWARE_DEVELOPMENT", "DATA_PROCESSING", "CALL_CENTRE", "IT_OPERATIONS"]
 TERMS = ["software", "data", "finance", "animation", "logistics", "design", "cloud", "medical"]
 
 
@@ -77,10 +77,10 @@ def w1(ids, year):
                    "certifications { standard certificateNumber expiryDate } "
                    "latestFigures { year employees contractAmountUsd } } }",
           "variables": {"id": gid("Company", i)}} for i in ids]
-    p = [{"query": "query($id: Int!, $year: Int!) { company(id: $id) { nameEn nameZh headcount "
+    p = [{"query": "query($id: BigInt!, $year: Int!) { company(id: $id) { nameEn nameZh headcount "
                    "park { nameEn } certifications { nodes { standard certificateNumber expiryDate } } "
                    "companyFigures(condition: { year: $year }) { nodes { year employees contractAmountUsdCents } } } }",
-          "variables": {"id": i, "year": year}} for i in ids]
+          "variables": {"id": str(i), "year": year}} for i in ids]
 
     def g_norm(d):
         c = d["company"]
@@ -94,7 +94,7 @@ def w1(ids, year):
         f = c["companyFigures"]["nodes"]
         f = f[0] if f else None
         return (c["nameEn"], c["nameZh"], c["headcount"], (c["park"] or {}).get("nameEn"),
-                sorted((x["standard"], x["certificateNumber"], x["expiryDate"]) for x in c["certifications"]["nodes"]),
+                sorted((x["standard"].upper(), x["certificateNumber"], x["expiryDate"]) for x in c["certifications"]["nodes"]),
                 f and (f["year"], f["employees"], int(f["contractAmountUsdCents"])))
     return g, p, g_norm, p_norm
 
@@ -105,17 +105,17 @@ def w2(district_ids):
                    "filter: { district: $d, serviceLine: $l }) { nodes { name headcount "
                    "certifications { standard } } } }",
           "variables": {"d": d, "l": l}} for d, l in combos]
-    p = [{"query": "query($d: Int!, $l: String!) { companies(first: 20, orderBy: [NAME_EN_ASC, ID_ASC], "
+    p = [{"query": "query($d: BigInt!, $l: String!) { companies(first: 20, orderBy: [NAME_EN_ASC, ID_ASC], "
                    "filter: { districtId: { equalTo: $d }, companyServiceLines: { some: { serviceLine: { equalTo: $l } } } }) "
                    "{ nodes { nameEn headcount certifications { nodes { standard } } } } }",
-          "variables": {"d": district_ids[d], "l": l}} for d, l in combos]
+          "variables": {"d": str(district_ids[d.lower()]), "l": l.lower()}} for d, l in combos]
 
     def g_norm(d):
         return [(c["name"], c["headcount"], sorted(x["standard"] for x in c["certifications"]))
                 for c in d["companies"]["nodes"]]
 
     def p_norm(d):
-        return [(c["nameEn"], c["headcount"], sorted(x["standard"] for x in c["certifications"]["nodes"]))
+        return [(c["nameEn"], c["headcount"], sorted(x["standard"].upper() for x in c["certifications"]["nodes"]))
                 for c in d["companies"]["nodes"]]
     return g, p, g_norm, p_norm
 
@@ -123,7 +123,7 @@ def w2(district_ids):
 def w3():
     g = [{"query": "{ tenders(first: 50, filter: { status: ACTIVE }) { nodes { title closesAt "
                    "buyer { name } } } }"}]
-    p = [{"query": "{ tenders(first: 50, condition: { status: \"ACTIVE\" }, "
+    p = [{"query": "{ tenders(first: 50, condition: { status: \"active\" }, "
                    "orderBy: [TENDER_PERIOD_END_ASC, ID_ASC]) { nodes { titleEn tenderPeriodEnd "
                    "counterpart { nameEn } } } }"}]
 
@@ -152,7 +152,7 @@ def w4(year):
                       for x in d["statistics"]["districts"] if x["companies"])
 
     def p_norm(d):
-        return sorted((x["districtCode"], int(x["companies"]), int(x["employees"]), int(x["contractUsdCents"]))
+        return sorted((x["districtCode"].upper(), int(x["companies"]), int(x["employees"]), int(x["contractUsdCents"]))
                       for x in d["districtStatistics"]["nodes"])
     return g, p, g_norm, p_norm
 
@@ -179,17 +179,20 @@ def lua(bodies, path):
 # ------------------------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, name, args, env, port, log_path):
+    def __init__(self, name, args, env, port, log_path, cwd=None):
         self.name, self.port = name, port
         self.log = open(log_path, "w")
-        self.process = subprocess.Popen(["taskset", "-c", "1", *args], env=env,
+        self.process = subprocess.Popen(["taskset", "-c", "1", *args], env=env, cwd=cwd,
                                         stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait(self, probe, seconds=600):
         deadline = time.time() + seconds
         while time.time() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited; see {self.log.name}")
+                self.log.flush()
+                with open(self.log.name) as f:
+                    tail = f.read()[-3000:]
+                raise RuntimeError(f"{self.name} exited:\n{tail}")
             try:
                 post(self.port, probe, timeout=5)
                 return
@@ -334,7 +337,7 @@ def main():
         psql(database_url, PEER_SQL.format(db=db))
         psql(database_url, "ANALYZE")
         district_ids = dict(r.split("|") for r in psql(database_url, "SELECT code, id FROM district").splitlines())
-        district_ids = {k: int(v) for k, v in district_ids.items()}
+        district_ids = {k.lower(): int(v) for k, v in district_ids.items()}
         all_ids = [int(x) for x in psql(database_url, "SELECT id FROM company ORDER BY id").split()]
         step = max(1, len(all_ids) // 200)
         ids = all_ids[::step][:200]
@@ -350,8 +353,8 @@ def main():
             "--disable-default-mutations", "--disable-query-log", "--no-setof-functions-contain-nulls",
             "--dynamic-json", "--append-plugins",
             "@graphile-contrib/pg-simplify-inflector,postgraphile-plugin-connection-filter",
-            "--graphile-build-options", '{"connectionFilterRelations": true}',
-            "--max-pool-size", "10"], peer_env, PEER_PORT, os.path.join(work, "peer.log"))
+            "--max-pool-size", "10"], peer_env, PEER_PORT, os.path.join(work, "peer.log"),
+            cwd=os.path.join(BENCH, "peer"))
         servers.append(p)
         g.wait({"query": "{ districts { code } }"})
         p.wait({"query": "{ __typename }"})
