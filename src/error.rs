@@ -92,16 +92,37 @@ impl AppError {
     }
 }
 
+/// Whether a database error means the database is gone for now rather than that the statement
+/// was wrong: no connection to be had, the connection lost under a statement, or the server
+/// shutting down (SQLSTATE class 57, operator intervention, and 08, connection exception).
+fn database_unavailable(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e.as_ref() {
+                sea_orm::sqlx::Error::Io(_)
+                | sea_orm::sqlx::Error::PoolTimedOut
+                | sea_orm::sqlx::Error::PoolClosed
+                | sea_orm::sqlx::Error::WorkerCrashed => true,
+                sea_orm::sqlx::Error::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("57") || code.starts_with("08")),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
-        use sea_orm::DbErr;
-        match &error {
-            // The pool could not hand out a connection: the database is down or saturated.
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                tracing::error!(error = %error, "database unavailable");
-                Self::ServiceUnavailable("the database is unavailable; retry later".into())
-            }
-            _ => Self::internal(error),
+        if database_unavailable(&error) {
+            // The database is down, restarting or saturated: the caller may retry.
+            tracing::error!(error = %error, "database unavailable");
+            Self::ServiceUnavailable("the database is unavailable; retry later".into())
+        } else {
+            Self::internal(error)
         }
     }
 }

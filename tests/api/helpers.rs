@@ -59,9 +59,13 @@ pub async fn spawn_app(demo: bool) -> TestApp {
 }
 
 /// Starts the application on the database at `database_url`, which it owns for the test.
-pub async fn spawn_app_at(demo: bool, database_url: &str) -> TestApp {
+pub async fn spawn_app_at(
+    demo: bool,
+    database_url: &str,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let data_dir = Arc::new(tempfile::tempdir().expect("creating a temporary directory"));
-    let settings = Settings {
+    let mut settings = Settings {
         listen: "127.0.0.1:0".into(),
         data_dir: data_dir.path().to_path_buf(),
         demo,
@@ -69,6 +73,7 @@ pub async fn spawn_app_at(demo: bool, database_url: &str) -> TestApp {
         database_url: Some(SecretString::from(database_url.to_owned())),
         ..Settings::default()
     };
+    configure(&mut settings);
     let store = if database_url.starts_with("postgres") {
         "postgres"
     } else {
