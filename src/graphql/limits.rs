@@ -149,6 +149,8 @@ fn missing_variable(
         (DocumentOperations::Single(op), None) => op,
         (DocumentOperations::Single(_), Some(_)) => return None,
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name)?,
+        // A named operation alone in its document is run without being asked for by name.
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next()?,
         (DocumentOperations::Multiple(_), None) => return None,
     };
     operation

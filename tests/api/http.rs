@@ -106,6 +106,12 @@ async fn bad_requests_get_their_status_and_a_graphql_error_never_a_crash() {
             200,
         ),
         (
+            "a required variable not given, in an operation with a name",
+            Some(json),
+            br#"{"query":"query Find($q: String!) { search(query: $q) { totalHits } }"}"#.to_vec(),
+            200,
+        ),
+        (
             "a required variable given as null, in the named operation",
             Some(json),
             br#"{"query":"query A { districts { code } } query B($d: DistrictCode!) { companies(filter: { district: $d }) { totalCount } }","operationName":"B","variables":{"d":null}}"#.to_vec(),
