@@ -95,10 +95,7 @@ impl Application {
         // requests for a connection, and its statements are not counted as theirs.
         let quota = match settings.store() {
             crate::config::Store::Postgres => {
-                let mut quota_settings = settings.clone();
-                quota_settings.db_max_connections = 2;
-                let (quota_db, _) = db::connect(&quota_settings).await?;
-                QuotaStore::database(quota_db)
+                QuotaStore::database(db::connect_quota(settings).await?)
             }
             _ => QuotaStore::memory(),
         };

@@ -60,22 +60,7 @@ pub async fn connect(
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the data directory {}", dir.display()))?;
     }
-    let mut options = ConnectOptions::new(settings.database_url().expose_secret().to_owned());
-    options
-        .max_connections(settings.db_max_connections)
-        .min_connections(1)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false)
-        // WAL lets readers proceed while a write commits; the busy timeout queues writers
-        // instead of failing them.
-        .map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
-                .foreign_keys(true)
-        });
-    let mut db = Database::connect(options)
+    let mut db = Database::connect(options(settings))
         .await
         .with_context(|| match &store {
             Store::Sqlite(path) => format!("opening the SQLite database at {}", path.display()),
@@ -101,6 +86,40 @@ pub async fn connect(
         }
     });
     Ok((db, counter))
+}
+
+/// The pool's options for `settings`: size, time-outs, and SQLite's tuning.
+fn options(settings: &Settings) -> ConnectOptions {
+    let mut options = ConnectOptions::new(settings.database_url().expose_secret().to_owned());
+    options
+        .max_connections(settings.db_max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false)
+        // WAL lets readers proceed while a write commits; the busy timeout queues writers
+        // instead of failing them.
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
+    options
+}
+
+/// A pool of two for the quota counters on PostgreSQL. Their commits do not wait for the disk
+/// (`synchronous_commit = off`): a crash may forget the last moments of charges, which costs
+/// nothing, while waiting for each flush would queue every request of a caller behind the one
+/// counter row it updates.
+pub async fn connect_quota(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let mut options = options(settings);
+    options
+        .max_connections(2)
+        .map_sqlx_postgres_opts(|o| o.options([("synchronous_commit", "off")]));
+    Database::connect(options)
+        .await
+        .context("connecting to PostgreSQL for quotas (DATABASE_URL)")
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
