@@ -89,10 +89,27 @@ pub struct Statistics {
 
 type Key = (i32, i64); // (year, district id)
 
+/// The parts of a year's statistics a caller asked for: the others are not computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// Certificates issued (in the year, and the year before when `growth` is asked).
+    pub certificates: bool,
+    /// The previous year's figures, for growth.
+    pub growth: bool,
+    /// The year's tenders and bids.
+    pub tenders: bool,
+}
+
 async fn figures_by_district(
     db: &DatabaseConnection,
     year: i32,
+    with_previous: bool,
 ) -> AppResult<HashMap<Key, Figures>> {
+    let years = if with_previous {
+        vec![year - 1, year]
+    } else {
+        vec![year]
+    };
     let f = company_figures::Entity;
     let c = company::Entity;
     let query = Query::select()
@@ -124,7 +141,7 @@ async fn figures_by_district(
             c,
             Expr::col((c, company::Column::Id)).equals((f, company_figures::Column::CompanyId)),
         )
-        .and_where(Expr::col((f, company_figures::Column::Year)).is_in([year - 1, year]))
+        .and_where(Expr::col((f, company_figures::Column::Year)).is_in(years))
         .group_by_col((f, company_figures::Column::Year))
         .group_by_col((c, company::Column::DistrictId))
         .to_owned();
@@ -238,17 +255,24 @@ async fn tender_figures(db: &DatabaseConnection, year: i32) -> AppResult<TenderF
     })
 }
 
-/// The statistics of `year`, for the province and per district.
-pub async fn for_year(db: &DatabaseConnection, year: i32) -> AppResult<Statistics> {
+/// The statistics of `year`, for the province and per district: the `parts` asked for, the
+/// rest left at zero (growth absent, tenders zero).
+pub async fn for_year(db: &DatabaseConnection, year: i32, parts: Parts) -> AppResult<Statistics> {
     if !(1949..=9998).contains(&year) {
         return Err(AppError::bad_field(
             "year",
             format!("year {year} is out of range"),
         ));
     }
-    let mut by_key = figures_by_district(db, year).await?;
-    for (key, certificates) in certificates_by_district(db, year).await? {
-        by_key.entry(key).or_default().new_certificates = certificates;
+    // Growth compares every figure, certificates included: asking for it needs them all.
+    let certificates = parts.certificates || parts.growth;
+    let mut by_key = figures_by_district(db, year, parts.growth).await?;
+    if certificates {
+        for (key, count) in certificates_by_district(db, year).await? {
+            if parts.growth || key.0 == year {
+                by_key.entry(key).or_default().new_certificates = count;
+            }
+        }
     }
     let mut province = (Figures::default(), Figures::default());
     let mut districts: HashMap<i64, (Figures, Figures)> = HashMap::new();
@@ -265,10 +289,15 @@ pub async fn for_year(db: &DatabaseConnection, year: i32) -> AppResult<Statistic
     let stats = |current: Figures, previous: Figures| YearStatistics {
         year,
         figures: current,
-        growth: (previous != Figures::default()).then(|| Growth::between(&current, &previous)),
+        growth: (parts.growth && previous != Figures::default())
+            .then(|| Growth::between(&current, &previous)),
     };
     Ok(Statistics {
-        tenders: tender_figures(db, year).await?,
+        tenders: if parts.tenders {
+            tender_figures(db, year).await?
+        } else {
+            TenderFigures::default()
+        },
         province: stats(province.0, province.1),
         districts: districts
             .into_iter()

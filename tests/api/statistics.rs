@@ -61,3 +61,47 @@ async fn an_absurd_year_is_bad_input() {
     assert_eq!(code, "BAD_USER_INPUT");
     assert!(message.contains("-5"), "{message}");
 }
+
+#[tokio::test]
+async fn only_the_parts_a_query_selects_are_computed_and_they_equal_the_whole() {
+    let app = spawn_app(true).await;
+    let whole = app.data(QUERY, json!({ "year": 2014 })).await;
+    let narrow = "query($year: Int!) { statistics(year: $year) {
+        companies employees contractAmountUsd districts { district { code } companies employees }
+    } }";
+    let before = app.statements.get();
+    let part = app.data(narrow, json!({ "year": 2014 })).await;
+    // One scan of the year's figures: no certificates, no previous year, no tenders.
+    assert_eq!(app.statements.get() - before, 1);
+    let (w, p) = (&whole["statistics"], &part["statistics"]);
+    for field in ["companies", "employees", "contractAmountUsd"] {
+        assert_eq!(w[field], p[field], "{field}");
+    }
+    for (wd, pd) in w["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(p["districts"].as_array().unwrap())
+    {
+        assert_eq!(wd["district"], pd["district"]);
+        assert_eq!(wd["companies"], pd["companies"]);
+        assert_eq!(wd["employees"], pd["employees"]);
+    }
+
+    // Growth alone brings back what it compares, and the same figures as the whole query.
+    let growth = app
+        .data(
+            "{ statistics(year: 2014) { growth { companies newCertificates } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(growth["statistics"]["growth"]["companies"], "18.25");
+    assert_eq!(growth["statistics"]["growth"]["newCertificates"], "188.71");
+    let tenders = app
+        .data(
+            "{ statistics(year: 2014) { tenders { published } } }",
+            json!({}),
+        )
+        .await;
+    assert!(tenders["statistics"]["tenders"]["published"].is_i64());
+}
