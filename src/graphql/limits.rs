@@ -187,6 +187,14 @@ impl Extension for LimitsExtension {
         next: async_graphql::extensions::NextParseQuery<'_>,
     ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
+        if let Some(slot) = ctx.data_opt::<Arc<OperationName>>() {
+            let mut operations = document.operations.iter();
+            if let (Some((Some(name), _)), None) = (operations.next(), operations.next())
+                && let Ok(mut slot) = slot.0.lock()
+            {
+                *slot = Some(name.to_string());
+            }
+        }
         let requested = ctx
             .data_opt::<RequestedOperation>()
             .and_then(|r| r.0.as_deref());
@@ -199,14 +207,6 @@ impl Extension for LimitsExtension {
             let mut error = error.into_server_error(async_graphql::Pos::default());
             error.locations.clear();
             return Err(error);
-        }
-        if let Some(slot) = ctx.data_opt::<Arc<OperationName>>() {
-            let mut operations = document.operations.iter();
-            if let (Some((Some(name), _)), None) = (operations.next(), operations.next())
-                && let Ok(mut slot) = slot.0.lock()
-            {
-                *slot = Some(name.to_string());
-            }
         }
         if ctx.data_opt::<ReadOnly>().is_some()
             && document
