@@ -15,6 +15,11 @@ use ganbridge::services::demo::{self, DemoOutcome};
 use ganbridge::services::write::Writer;
 use ganbridge::{db, graphql, services, telemetry};
 
+/// A GraphQL server allocates and frees many small objects per request; mimalloc does that with
+/// far less contention and bookkeeping than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "ganbridge",
