@@ -17,6 +17,7 @@ mod m20261126_000003_create_tenders;
 mod m20261126_000004_create_search_outbox;
 mod m20261127_000005_create_write_side;
 mod m20261127_000006_create_rate_limit;
+mod m20261127_000007_company_district_name_index;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_create_search_outbox::Migration),
             Box::new(m20261127_000005_create_write_side::Migration),
             Box::new(m20261127_000006_create_rate_limit::Migration),
+            Box::new(m20261127_000007_company_district_name_index::Migration),
         ]
     }
 }
