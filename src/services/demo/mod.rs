@@ -519,6 +519,33 @@ impl Plan {
     }
 }
 
+/// A generated company's service lines: one to three of a family (ITO most often, then BPO,
+/// then KPO), sometimes one more of any family, in order.
+fn draw_lines(rng: &mut ChaCha8Rng) -> Vec<ServiceLine> {
+    let family = match rng.random_range(0..100) {
+        0..55 => ServiceLineFamily::Ito,
+        55..80 => ServiceLineFamily::Bpo,
+        _ => ServiceLineFamily::Kpo,
+    };
+    let family_lines = family.lines();
+    let mut lines: Vec<ServiceLine> = Vec::new();
+    for _ in 0..rng.random_range(1..=3) {
+        if let Some(&l) = family_lines.choose(rng)
+            && !lines.contains(&l)
+        {
+            lines.push(l);
+        }
+    }
+    if rng.random_range(0..100) < 15 {
+        let extra = ServiceLine::ALL[rng.random_range(0..ServiceLine::ALL.len())];
+        if !lines.contains(&extra) {
+            lines.push(extra);
+        }
+    }
+    lines.sort();
+    lines
+}
+
 fn generate_companies(rng: &mut ChaCha8Rng) -> Vec<CompanyPlan> {
     let [(y13, n13, e13, usd13, _), (y14, n14, e14, usd14, _)] = PUBLISHED;
     let mut companies = Vec::with_capacity(n14);
@@ -569,27 +596,7 @@ fn generate_companies(rng: &mut ChaCha8Rng) -> Vec<CompanyPlan> {
             .map(|(i, _)| i)
             .collect();
         for _ in 0..count {
-            let family = match rng.random_range(0..100) {
-                0..55 => ServiceLineFamily::Ito,
-                55..80 => ServiceLineFamily::Bpo,
-                _ => ServiceLineFamily::Kpo,
-            };
-            let family_lines = family.lines();
-            let mut lines: Vec<ServiceLine> = Vec::new();
-            for _ in 0..rng.random_range(1..=3) {
-                if let Some(&l) = family_lines.choose(rng)
-                    && !lines.contains(&l)
-                {
-                    lines.push(l);
-                }
-            }
-            if rng.random_range(0..100) < 15 {
-                let extra = ServiceLine::ALL[rng.random_range(0..ServiceLine::ALL.len())];
-                if !lines.contains(&extra) {
-                    lines.push(extra);
-                }
-            }
-            lines.sort();
+            let lines = draw_lines(rng);
             let (trade_en, trade_zh) = trade(lines[0]);
             let (city_en, city_zh, _) = district.names();
             let mut attempt = 0u32;

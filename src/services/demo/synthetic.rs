@@ -42,26 +42,7 @@ fn companies(rng: &mut ChaCha8Rng, n: usize, today: NaiveDate) -> Vec<CompanyPla
         let (city_en, city_zh, division) = district.names();
         for _ in 0..count {
             let serial = out.len() + 1;
-            let family = match rng.random_range(0..100) {
-                0..55 => ServiceLineFamily::Ito,
-                55..80 => ServiceLineFamily::Bpo,
-                _ => ServiceLineFamily::Kpo,
-            };
-            let mut lines: Vec<ServiceLine> = Vec::new();
-            for _ in 0..rng.random_range(1..=3) {
-                if let Some(&l) = family.lines().choose(rng)
-                    && !lines.contains(&l)
-                {
-                    lines.push(l);
-                }
-            }
-            if rng.random_range(0..100) < 15 {
-                let extra = ServiceLine::ALL[rng.random_range(0..ServiceLine::ALL.len())];
-                if !lines.contains(&extra) {
-                    lines.push(extra);
-                }
-            }
-            lines.sort();
+            let lines = draw_lines(rng);
             let (trade_en, trade_zh) = trade(lines[0]);
             // A few draws for a fresh name, then a branch number keeps it unique.
             let mut name = None;
