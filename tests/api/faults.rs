@@ -12,7 +12,7 @@ use ganbridge::domain::Role;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, loud_skip, spawn_app_at, spawn_app_with};
+use crate::helpers::{loud_skip, spawn_app_at, spawn_app_with};
 use crate::world::{CREATE_COMPANY, company_input};
 
 /// A port nothing listens on now (it was free a moment ago).
@@ -610,26 +610,7 @@ async fn a_process_killed_during_a_bulk_write_loses_nothing_committed_and_shows_
     let _ = db.close().await;
 
     // The search index catches up with exactly what committed.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let body: Value = client
-            .post(format!("{}/graphql", server.address))
-            .json(&json!({ "query": "{ search(query: \"Bulkwrite\", types: [COMPANY], first: 0) { totalHits } }" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if body["data"]["search"]["totalHits"] == json!(companies) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "search never showed the {companies} companies: {body}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_for_hits(&client, &server.address, "Bulkwrite", companies, 60).await;
     eprintln!(
         "SIGKILL during a bulk write: {} acknowledged, {companies} committed, all found and searchable after restart",
         acknowledged.len()
@@ -692,7 +673,7 @@ async fn meilisearch_stopped_and_started_again_under_a_running_server() {
     let create = |n: u32, name: &str| json!({ "input": company_input(n, name, "JIUJIANG", &["DATA_ANALYTICS"], 30) });
     app.data_as(&admin, CREATE_COMPANY, create(7_001, "Lakeside Alpha"))
         .await;
-    wait_for_hits(&app, "Lakeside", 1).await;
+    wait_for_hits(&app.client, &app.address, "Lakeside", 1, 30).await;
 
     // The engine goes away.
     let _ = stop.send(true);
@@ -715,7 +696,7 @@ async fn meilisearch_stopped_and_started_again_under_a_running_server() {
     // It comes back on the same address: the outbox drains, with no restart of Ganbridge.
     let (_restart, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(proxy(port, upstream, stopped));
-    wait_for_hits(&app, "Lakeside", 2).await;
+    wait_for_hits(&app.client, &app.address, "Lakeside", 2, 30).await;
     let ready: Value = app.get("/readyz").await.json().await.unwrap();
     assert_eq!(ready["outbox"]["depth"], 0, "{ready}");
     let _ = ganbridge::search::meili::MeiliEngine::new(&meili, key.as_deref(), &index)
@@ -725,15 +706,28 @@ async fn meilisearch_stopped_and_started_again_under_a_running_server() {
     app.stop().await;
 }
 
-async fn wait_for_hits(app: &TestApp, query: &str, hits: i64) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+/// Waits until searching `query` among companies at the server at `address` finds `hits`.
+async fn wait_for_hits(
+    client: &reqwest::Client,
+    address: &str,
+    query: &str,
+    hits: i64,
+    within_secs: u64,
+) {
+    let deadline = Instant::now() + Duration::from_secs(within_secs);
     loop {
-        let body = app
-            .graphql(
-                "query($q: String!) { search(query: $q, first: 0) { totalHits } }",
-                json!({ "q": query }),
-            )
-            .await;
+        let body: Value = client
+            .post(format!("{address}/graphql"))
+            .json(&json!({
+                "query": "query($q: String!) { search(query: $q, types: [COMPANY], first: 0) { totalHits } }",
+                "variables": { "q": query },
+            }))
+            .send()
+            .await
+            .expect("sending")
+            .json()
+            .await
+            .expect("a JSON body");
         if body["data"]["search"]["totalHits"] == json!(hits) {
             return;
         }

@@ -546,6 +546,13 @@ fn draw_lines(rng: &mut ChaCha8Rng) -> Vec<ServiceLine> {
     lines
 }
 
+/// Service lines named for a description: in English and in Chinese.
+fn line_names(lines: &[ServiceLine]) -> (String, String) {
+    let en: Vec<&str> = lines.iter().map(|l| l.name_en()).collect();
+    let zh: Vec<&str> = lines.iter().map(|l| l.name_zh()).collect();
+    (en.join(", "), zh.join("、"))
+}
+
 fn generate_companies(rng: &mut ChaCha8Rng) -> Vec<CompanyPlan> {
     let [(y13, n13, e13, usd13, _), (y14, n14, e14, usd14, _)] = PUBLISHED;
     let mut companies = Vec::with_capacity(n14);
@@ -626,16 +633,7 @@ fn generate_companies(rng: &mut ChaCha8Rng) -> Vec<CompanyPlan> {
             } else {
                 None
             };
-            let lines_en = lines
-                .iter()
-                .map(|l| l.name_en())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let lines_zh = lines
-                .iter()
-                .map(|l| l.name_zh())
-                .collect::<Vec<_>>()
-                .join("、");
+            let (lines_en, lines_zh) = line_names(&lines);
             companies.push(CompanyPlan {
                 uscc: uscc(rng, district),
                 name_en,

@@ -84,16 +84,7 @@ fn companies(rng: &mut ChaCha8Rng, n: usize, today: NaiveDate) -> Vec<CompanyPla
                 employees = (employees * rng.random_range(85..=100) / 100).max(5);
             }
             figures.reverse();
-            let lines_en = lines
-                .iter()
-                .map(|l| l.name_en())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let lines_zh = lines
-                .iter()
-                .map(|l| l.name_zh())
-                .collect::<Vec<_>>()
-                .join("、");
+            let (lines_en, lines_zh) = line_names(&lines);
             out.push(CompanyPlan {
                 uscc,
                 name_en,
