@@ -175,6 +175,56 @@ async fn servers_on_one_postgres_database_share_a_callers_budget() {
 }
 
 #[tokio::test]
+async fn servers_lease_a_large_budget_in_parts_and_never_let_it_be_overspent() {
+    use sea_orm::ConnectionTrait;
+    // 640 points: each server takes 10 at a time from the shared counter.
+    let app = spawn_app_with(false, |s| s.quota_anonymous = 640).await;
+    if app.store != "postgres" {
+        crate::helpers::loud_skip(
+            "leases of a shared quota",
+            "it needs PostgreSQL (DATABASE_URL=postgres://...); .ci/run runs it there",
+        );
+        return;
+    }
+    let second = app.sibling().await;
+    let query = json!({ "query": "{ districts { code } }" }).to_string();
+    let shared = || async {
+        app.db
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.db.get_database_backend(),
+                "SELECT COALESCE(SUM(used), 0)::bigint AS used FROM rate_limit",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "used")
+            .unwrap()
+    };
+    assert_eq!(post_raw(&app, None, query.clone()).await.status(), 200);
+    // The first request, costing 2, leased 10.
+    assert_eq!(shared().await, 10);
+    let mut allowed = 1;
+    let mut refused = 0;
+    for i in 0..400 {
+        let server = if i % 2 == 0 { &second } else { &app };
+        match post_raw(server, None, query.clone())
+            .await
+            .status()
+            .as_u16()
+        {
+            200 => allowed += 1,
+            429 => refused += 1,
+            other => panic!("status {other}"),
+        }
+    }
+    // Never more than the budget; at most the other server's unspent lease refused early.
+    assert!(allowed * 2 <= 640, "{allowed} allowed");
+    assert!(allowed * 2 >= 640 - 10, "{allowed} allowed");
+    assert_eq!(allowed + refused, 401);
+    assert!(shared().await <= 640);
+}
+
+#[tokio::test]
 async fn a_request_over_the_timeout_answers_503_and_writes_nothing() {
     use sea_orm::{ConnectionTrait, TransactionTrait};
     let app = spawn_app_with(false, |s| s.request_timeout_secs = 1).await;
