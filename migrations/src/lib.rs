@@ -18,6 +18,7 @@ mod m20261126_000004_create_search_outbox;
 mod m20261127_000005_create_write_side;
 mod m20261127_000006_create_rate_limit;
 mod m20261127_000007_company_district_name_index;
+mod m20261127_000008_open_tender_closing_index;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_create_write_side::Migration),
             Box::new(m20261127_000006_create_rate_limit::Migration),
             Box::new(m20261127_000007_company_district_name_index::Migration),
+            Box::new(m20261127_000008_open_tender_closing_index::Migration),
         ]
     }
 }
