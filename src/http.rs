@@ -424,7 +424,7 @@ async fn graphql_ws(
                     };
                     let mut data = async_graphql::Data::default();
                     data.insert(actor);
-                    data.insert(loaders::loaders(state.db.clone(), actor));
+                    data.insert(loaders::uncached_loaders(state.db.clone(), actor));
                     data.insert(meter(&state, actor, &address));
                     Ok(data)
                 })

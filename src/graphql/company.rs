@@ -5,9 +5,11 @@ use rust_decimal::Decimal;
 
 use super::bid::MoneyInput;
 use super::ids::{self, Kind};
-use super::loaders::{AlliancesOf, CertificationsOf, FiguresOf, ParkById, ServiceLinesOf};
+use super::loaders::{
+    AlliancesOf, CertificationsOf, FiguresOf, LatestFiguresOf, ParkById, ServiceLinesOf,
+};
 use super::reference::District;
-use super::{List, list, loaders, state, today, wants_total};
+use super::{List, actor, list, loaders, state, today, wants_total};
 use crate::domain::{
     CertificationStandard, CertificationStatus, DistrictCode, ServiceLine, ServiceLineFamily,
 };
@@ -153,13 +155,9 @@ impl Company {
 
     /// The figures of the most recent year reported.
     async fn latest_figures(&self, ctx: &Context<'_>) -> Result<Option<CompanyFigures>> {
-        let figures = loaders(ctx)?
-            .load_one(FiguresOf(self.0.id))
+        Ok(loaders(ctx)?
+            .load_one(LatestFiguresOf(self.0.id))
             .await?
-            .unwrap_or_default();
-        Ok(figures
-            .into_iter()
-            .max_by_key(|f| f.year)
             .map(CompanyFigures::from))
     }
 
@@ -375,12 +373,43 @@ impl CompanyQuery {
     #[graphql(cache_control(max_age = 60))]
     async fn company(&self, ctx: &Context<'_>, id: ID) -> Result<Company> {
         let number = ids::decode(&id, Kind::Company, "id")?;
-        companies::by_id(&state(ctx).db, number)
-            .await?
-            .map(Company)
-            .ok_or_else(|| {
-                AppError::NotFound(format!("no company has the ID '{}'", id.as_str())).into()
-            })
+        let not_found =
+            || AppError::NotFound(format!("no company has the ID '{}'", id.as_str())).into();
+        // What the query asks of the company's park, certificates and latest figures is read
+        // in the company's own statement and handed to those fields through the loaders.
+        let fields = ctx.look_ahead();
+        let loaders = loaders(ctx)?;
+        let along = companies::Along {
+            park: fields.field("park").exists(),
+            certifications: fields
+                .field("certifications")
+                .exists()
+                .then(|| crate::services::certification::Visibility::for_actor(&actor(ctx))),
+            latest_figures: fields.field("latestFigures").exists(),
+        };
+        if !(along.park || along.certifications.is_some() || along.latest_figures) {
+            return companies::by_id(&state(ctx).db, number)
+                .await?
+                .map(Company)
+                .ok_or_else(not_found);
+        }
+        let Some(found) = companies::by_id_along(&state(ctx).db, number, along).await? else {
+            return Err(not_found());
+        };
+        if let (Some(park), Some(park_id)) = (found.park, found.company.park_id) {
+            loaders
+                .feed_many(park.map(|p| (ParkById(park_id), p)))
+                .await;
+        }
+        if let Some(held) = found.certifications {
+            loaders.feed_one(CertificationsOf(number), held).await;
+        }
+        if let Some(latest) = found.latest_figures {
+            loaders
+                .feed_many(latest.map(|f| (LatestFiguresOf(number), f)))
+                .await;
+        }
+        Ok(Company(found.company))
     }
 }
 

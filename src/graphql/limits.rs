@@ -208,6 +208,14 @@ impl Extension for LimitsExtension {
             error.locations.clear();
             return Err(error);
         }
+        let writes = document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty != async_graphql::parser::types::OperationType::Query);
+        if writes && let Some(loaders) = ctx.data_opt::<super::loaders::Loaders>() {
+            // A field read after a write must see it, not what the request read before.
+            loaders.enable_all_cache(false);
+        }
         if ctx.data_opt::<ReadOnly>().is_some()
             && document
                 .operations

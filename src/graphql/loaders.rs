@@ -2,11 +2,13 @@
 //! objects costs one statement per kind of nested field, not one per object.
 //!
 //! One loader value answers many key types; a fresh loader is made per request, so nothing is
-//! cached across requests or users.
+//! cached across requests or users. Within a query its cache holds what was read, including
+//! what a resolver read ahead in its own statement (a company with its park, certificates and
+//! figures), so that the nested fields find it there instead of asking the database again.
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::{Actor, CertificationStandard, ServiceLine};
@@ -28,13 +30,19 @@ pub struct Db {
     pub actor: Actor,
 }
 
-pub type Loaders = DataLoader<Db>;
+pub type Loaders = DataLoader<Db, HashMapCache>;
 
-/// A loader for one request, or one websocket connection. It keeps no cache: a long-lived
-/// connection must not see yesterday's data, and keys asked for in the same batch are read
-/// once anyway.
+/// A loader for one request, caching what it reads for the request's length.
 pub fn loaders(db: DatabaseConnection, actor: Actor) -> Loaders {
-    DataLoader::new(Db { db, actor }, tokio::spawn)
+    DataLoader::with_cache(Db { db, actor }, tokio::spawn, HashMapCache::default())
+}
+
+/// A loader that keeps nothing: for a websocket connection, which lives for hours and must not
+/// answer from what it read before, and for mutations, after which a field must see the write.
+pub fn uncached_loaders(db: DatabaseConnection, actor: Actor) -> Loaders {
+    let loaders = loaders(db, actor);
+    loaders.enable_all_cache(false);
+    loaders
 }
 
 macro_rules! keyed {
@@ -89,6 +97,10 @@ keyed!(
 keyed!(
     /// A company's yearly figures.
     FiguresOf => Vec<company_figures::Model>, |db, ids| companies::figures(db, &ids).await?
+);
+keyed!(
+    /// A company's figures of the most recent year it reported.
+    LatestFiguresOf => company_figures::Model, |db, ids| companies::latest_figures(db, &ids).await?
 );
 keyed!(
     /// A company's service lines.

@@ -69,7 +69,7 @@ impl Visibility {
         }
     }
 
-    fn condition(self) -> Condition {
+    pub(crate) fn condition(self) -> Condition {
         let verified = certification::Column::Verification.eq(VerificationStatus::Verified);
         match self {
             Visibility::Public => Condition::all().add(verified),

@@ -12,8 +12,9 @@ use sea_orm::{
 
 use super::page::{Keyset, Page, PageRequest, SortKey, first_per_group, paginate};
 use crate::domain::{CertificationStandard, CertificationStatus, ServiceLine, VerificationStatus};
-use crate::entities::{certification, company, company_figures, company_service_line};
+use crate::entities::{certification, company, company_figures, company_service_line, park};
 use crate::error::AppResult;
+use crate::services::certification::Visibility;
 
 /// What a company list can be narrowed by; every set field must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -165,6 +166,153 @@ pub async fn by_id(db: &DatabaseConnection, id: i64) -> AppResult<Option<company
     Ok(company::Entity::find_by_id(id).one(db).await?)
 }
 
+/// What to read in the same statement as one company: each is a round trip saved.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Along {
+    pub park: bool,
+    /// Its certificates, as far as the reader may see them.
+    pub certifications: Option<Visibility>,
+    pub latest_figures: bool,
+}
+
+/// A company with what was read along with it (`None` where it was not asked for).
+#[derive(Debug, Clone)]
+pub struct CompanyAlong {
+    pub company: company::Model,
+    pub park: Option<Option<park::Model>>,
+    pub certifications: Option<Vec<certification::Model>>,
+    pub latest_figures: Option<Option<company_figures::Model>>,
+}
+
+/// One company and, in the same statement, its park, its certificates and its latest figures
+/// as `along` asks: the park and the figures are joined one to one, the certificates one row
+/// each (a company holds a handful).
+pub async fn by_id_along(
+    db: &DatabaseConnection,
+    id: i64,
+    along: Along,
+) -> AppResult<Option<CompanyAlong>> {
+    use sea_orm::sea_query::{JoinType, Query};
+    use sea_orm::{ConnectionTrait, FromQueryResult, IdenStatic, Iterable};
+
+    fn columns<E: EntityTrait>(query: &mut sea_orm::sea_query::SelectStatement, prefix: &str) {
+        for column in E::Column::iter() {
+            query.expr_as(
+                column.select_as(Expr::col((E::default(), column))),
+                Alias::new(format!("{prefix}{}", column.as_str())),
+            );
+        }
+    }
+
+    let mut query = Query::select();
+    query
+        .from(company::Entity)
+        .and_where(Expr::col((company::Entity, company::Column::Id)).eq(id));
+    columns::<company::Entity>(&mut query, "c_");
+    if along.park {
+        columns::<park::Entity>(&mut query, "p_");
+        query.join(
+            JoinType::LeftJoin,
+            park::Entity,
+            Expr::col((park::Entity, park::Column::Id))
+                .equals((company::Entity, company::Column::ParkId)),
+        );
+    }
+    if along.latest_figures {
+        let latest = Alias::new("latest");
+        let latest_year = Query::select()
+            .expr(Expr::col((latest.clone(), company_figures::Column::Year)).max())
+            .from_as(company_figures::Entity, latest.clone())
+            .and_where(
+                Expr::col((latest.clone(), company_figures::Column::CompanyId))
+                    .equals((company::Entity, company::Column::Id)),
+            )
+            .to_owned();
+        columns::<company_figures::Entity>(&mut query, "f_");
+        query.join(
+            JoinType::LeftJoin,
+            company_figures::Entity,
+            Condition::all()
+                .add(
+                    Expr::col((company_figures::Entity, company_figures::Column::CompanyId))
+                        .equals((company::Entity, company::Column::Id)),
+                )
+                .add(
+                    Expr::col((company_figures::Entity, company_figures::Column::Year)).eq(
+                        Expr::SubQuery(
+                            None,
+                            Box::new(sea_orm::sea_query::SubQueryStatement::SelectStatement(
+                                latest_year,
+                            )),
+                        ),
+                    ),
+                ),
+        );
+    }
+    if let Some(visibility) = along.certifications {
+        columns::<certification::Entity>(&mut query, "r_");
+        query
+            .join(
+                JoinType::LeftJoin,
+                certification::Entity,
+                Condition::all()
+                    .add(
+                        Expr::col((certification::Entity, certification::Column::CompanyId))
+                            .equals((company::Entity, company::Column::Id)),
+                    )
+                    .add(visibility.condition()),
+            )
+            // As `certification::by_companies` lists them.
+            .order_by(
+                (certification::Entity, certification::Column::IssueDate),
+                Order::Desc,
+            )
+            .order_by(
+                (certification::Entity, certification::Column::Id),
+                Order::Desc,
+            );
+    }
+    // A left-joined row that is absent reads as nulls in its required columns.
+    fn joined<M: FromQueryResult>(
+        row: &sea_orm::QueryResult,
+        prefix: &str,
+    ) -> Result<Option<M>, sea_orm::DbErr> {
+        match M::from_query_result_nullable(row, prefix) {
+            Ok(model) => Ok(Some(model)),
+            Err(sea_orm::TryGetError::Null(_)) => Ok(None),
+            Err(sea_orm::TryGetError::DbErr(error)) => Err(error),
+        }
+    }
+
+    let statement = db.get_database_backend().build(&query);
+    let rows = db.query_all_raw(statement).await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut found = CompanyAlong {
+        company: company::Model::from_query_result(first, "c_")?,
+        park: along
+            .park
+            .then(|| joined::<park::Model>(first, "p_"))
+            .transpose()?,
+        certifications: None,
+        latest_figures: along
+            .latest_figures
+            .then(|| joined::<company_figures::Model>(first, "f_"))
+            .transpose()?,
+    };
+    if along.certifications.is_some() {
+        let mut held = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if let Some(certificate) = joined::<certification::Model>(row, "r_")? {
+                held.push(certificate);
+            }
+        }
+        found.certifications = Some(held);
+    }
+    Ok(Some(found))
+}
+
 pub async fn by_ids(
     db: &DatabaseConnection,
     ids: &[i64],
@@ -199,6 +347,29 @@ pub async fn service_lines(
 }
 
 /// Yearly figures per company, oldest year first.
+/// Each company's figures of the most recent year it reported (absent if it reported none).
+pub async fn latest_figures(
+    db: &DatabaseConnection,
+    company_ids: &[i64],
+) -> AppResult<HashMap<i64, company_figures::Model>> {
+    use sea_orm::sea_query::Query;
+    let latest = Alias::new("latest");
+    let latest_year = Query::select()
+        .expr(Expr::col((latest.clone(), company_figures::Column::Year)).max())
+        .from_as(company_figures::Entity, latest.clone())
+        .and_where(
+            Expr::col((latest.clone(), company_figures::Column::CompanyId))
+                .equals((company_figures::Entity, company_figures::Column::CompanyId)),
+        )
+        .to_owned();
+    let rows = company_figures::Entity::find()
+        .filter(company_figures::Column::CompanyId.is_in(company_ids.iter().copied()))
+        .filter(company_figures::Column::Year.in_subquery(latest_year))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|f| (f.company_id, f)).collect())
+}
+
 pub async fn figures(
     db: &DatabaseConnection,
     company_ids: &[i64],

@@ -86,3 +86,95 @@ async fn parks_with_their_companies_cost_a_bounded_number_of_statements() {
         .count();
     assert_eq!(with_companies, 11, "every park of the demo holds companies");
 }
+
+const ONE_COMPANY: &str = "query($id: ID!) { company(id: $id) {
+    name park { name level } certifications { standard certificateNumber status expiryDate }
+    latestFigures { year employees contractAmountUsd }
+} }";
+
+const ONE_NODE: &str = "query($id: ID!) { node(id: $id) { ... on Company {
+    name park { name level } certifications { standard certificateNumber status expiryDate }
+    latestFigures { year employees contractAmountUsd }
+} } }";
+
+#[tokio::test]
+async fn one_company_with_its_park_certificates_and_latest_figures_is_one_statement() {
+    let app = spawn_app(true).await;
+    let all = app
+        .data("{ companies(first: 100) { nodes { id } } }", json!({}))
+        .await;
+    let ids: Vec<String> = all["companies"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(ids.len() >= 50);
+    // Read in one statement, each company is what the loaders assemble field by field, with
+    // or without a park, certificates or figures.
+    let (mut parkless, mut uncertified, mut with_all) = (0, 0, 0);
+    for id in &ids {
+        let joined = app.data(ONE_COMPANY, json!({ "id": id })).await;
+        let loaded = app.data(ONE_NODE, json!({ "id": id })).await;
+        assert_eq!(joined["company"], loaded["node"], "company {id}");
+        let c = &joined["company"];
+        let certified = !c["certifications"].as_array().unwrap().is_empty();
+        parkless += usize::from(c["park"].is_null());
+        uncertified += usize::from(!certified);
+        with_all += usize::from(!c["park"].is_null() && certified && !c["latestFigures"].is_null());
+    }
+    assert!(parkless > 0 && uncertified > 0 && with_all > 0);
+    // A background task may run a statement of its own meanwhile: the fewest of three runs.
+    let mut fewest = u64::MAX;
+    for _ in 0..3 {
+        let before = app.statements.get();
+        app.data(ONE_COMPANY, json!({ "id": ids[0] })).await;
+        fewest = fewest.min(app.statements.get() - before);
+    }
+    eprintln!(
+        "statements on {}: one company with its park, certificates and figures {fewest}",
+        app.store
+    );
+    assert_eq!(fewest, 1);
+}
+
+#[tokio::test]
+async fn within_a_mutation_a_field_read_after_a_write_sees_it() {
+    use ganbridge::domain::Role;
+    let app = spawn_app(true).await;
+    let admin = app.key(Role::Admin, None, None).await;
+    let parks = app
+        .data(
+            "{ parks(first: 20) { nodes { id district { code } } } }",
+            json!({}),
+        )
+        .await;
+    let park = parks["parks"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["district"]["code"] == "NANCHANG")
+        .and_then(|p| p["id"].as_str())
+        .expect("a park in Nanchang")
+        .to_owned();
+    let company = |n: u32, name: &str| {
+        let mut input = crate::world::company_input(n, name, "NANCHANG", &["CALL_CENTRE"], 20);
+        input["parkId"] = json!(park);
+        input
+    };
+    // The park is read through a new company, renamed, then read again, in one request.
+    let data = app
+        .data_as(
+            &admin,
+            "mutation($park: ID!, $a: CreateCompanyInput!, $b: CreateCompanyInput!) {
+                first: createCompany(input: $a) { park { name } }
+                rename: updatePark(id: $park, input: { name: \"Renamed Park\" }) { name }
+                second: createCompany(input: $b) { park { name } }
+            }",
+            json!({ "park": park, "a": company(901, "Reader One"), "b": company(902, "Reader Two") }),
+        )
+        .await;
+    assert_ne!(data["first"]["park"]["name"], "Renamed Park");
+    assert_eq!(data["rename"]["name"], "Renamed Park");
+    assert_eq!(data["second"]["park"]["name"], "Renamed Park", "{data}");
+}
