@@ -356,7 +356,20 @@ async fn tender_list(
 ) -> Result<List<Tender>> {
     let page = ids::page_request(first, after, |p| order.accepts(p))?;
     let db = &state(ctx).db;
-    let found = tenders::list(db, &filter, order, &page).await?;
+    let fields = ctx.look_ahead();
+    let found = if fields.field("nodes").field("buyer").exists()
+        || fields.field("edges").field("node").field("buyer").exists()
+    {
+        // The buyers are read in the page's own statement and handed to `buyer` through the
+        // request's loaders.
+        let (found, buyers) = tenders::list_with_buyers(db, &filter, order, &page).await?;
+        loaders(ctx)?
+            .feed_many(buyers.into_iter().map(|b| (CounterpartById(b.id), b)))
+            .await;
+        found
+    } else {
+        tenders::list(db, &filter, order, &page).await?
+    };
     let total = if wants_total(ctx) {
         tenders::count(db, &filter).await?
     } else {

@@ -192,25 +192,17 @@ pub async fn by_id_along(
     id: i64,
     along: Along,
 ) -> AppResult<Option<CompanyAlong>> {
+    use super::joined::{read_prefixed, select_prefixed};
     use sea_orm::sea_query::{JoinType, Query};
-    use sea_orm::{ConnectionTrait, FromQueryResult, IdenStatic, Iterable};
-
-    fn columns<E: EntityTrait>(query: &mut sea_orm::sea_query::SelectStatement, prefix: &str) {
-        for column in E::Column::iter() {
-            query.expr_as(
-                column.select_as(Expr::col((E::default(), column))),
-                Alias::new(format!("{prefix}{}", column.as_str())),
-            );
-        }
-    }
+    use sea_orm::{ConnectionTrait, FromQueryResult};
 
     let mut query = Query::select();
     query
         .from(company::Entity)
         .and_where(Expr::col((company::Entity, company::Column::Id)).eq(id));
-    columns::<company::Entity>(&mut query, "c_");
+    select_prefixed::<company::Entity>(&mut query, "c_");
     if along.park {
-        columns::<park::Entity>(&mut query, "p_");
+        select_prefixed::<park::Entity>(&mut query, "p_");
         query.join(
             JoinType::LeftJoin,
             park::Entity,
@@ -228,7 +220,7 @@ pub async fn by_id_along(
                     .equals((company::Entity, company::Column::Id)),
             )
             .to_owned();
-        columns::<company_figures::Entity>(&mut query, "f_");
+        select_prefixed::<company_figures::Entity>(&mut query, "f_");
         query.join(
             JoinType::LeftJoin,
             company_figures::Entity,
@@ -250,7 +242,7 @@ pub async fn by_id_along(
         );
     }
     if let Some(visibility) = along.certifications {
-        columns::<certification::Entity>(&mut query, "r_");
+        select_prefixed::<certification::Entity>(&mut query, "r_");
         query
             .join(
                 JoinType::LeftJoin,
@@ -272,18 +264,6 @@ pub async fn by_id_along(
                 Order::Desc,
             );
     }
-    // A left-joined row that is absent reads as nulls in its required columns.
-    fn joined<M: FromQueryResult>(
-        row: &sea_orm::QueryResult,
-        prefix: &str,
-    ) -> Result<Option<M>, sea_orm::DbErr> {
-        match M::from_query_result_nullable(row, prefix) {
-            Ok(model) => Ok(Some(model)),
-            Err(sea_orm::TryGetError::Null(_)) => Ok(None),
-            Err(sea_orm::TryGetError::DbErr(error)) => Err(error),
-        }
-    }
-
     let statement = db.get_database_backend().build(&query);
     let rows = db.query_all_raw(statement).await?;
     let Some(first) = rows.first() else {
@@ -293,18 +273,18 @@ pub async fn by_id_along(
         company: company::Model::from_query_result(first, "c_")?,
         park: along
             .park
-            .then(|| joined::<park::Model>(first, "p_"))
+            .then(|| read_prefixed::<park::Model>(first, "p_"))
             .transpose()?,
         certifications: None,
         latest_figures: along
             .latest_figures
-            .then(|| joined::<company_figures::Model>(first, "f_"))
+            .then(|| read_prefixed::<company_figures::Model>(first, "f_"))
             .transpose()?,
     };
     if along.certifications.is_some() {
         let mut held = Vec::with_capacity(rows.len());
         for row in &rows {
-            if let Some(certificate) = joined::<certification::Model>(row, "r_")? {
+            if let Some(certificate) = read_prefixed::<certification::Model>(row, "r_")? {
                 held.push(certificate);
             }
         }

@@ -8,6 +8,7 @@ pub mod certification;
 pub mod company;
 pub mod demo;
 pub mod input;
+pub mod joined;
 pub mod page;
 pub mod park;
 pub mod quota;

@@ -93,12 +93,12 @@ fn filtered(filter: &TenderFilter) -> Select<tender::Entity> {
     select
 }
 
-pub async fn list(
-    db: &DatabaseConnection,
+/// The statement for one page of `filter`'s tenders in `order`.
+fn one_page(
     filter: &TenderFilter,
     order: TenderOrder,
     page: &PageRequest,
-) -> AppResult<Page<tender::Model>> {
+) -> Select<tender::Entity> {
     let direction = if order.descending {
         Order::Desc
     } else {
@@ -108,10 +108,54 @@ pub async fn list(
         TenderSort::ClosingDate => Some(tender::Column::TenderPeriodEnd),
         TenderSort::Posted => None,
     };
-    let rows = paginate(filtered(filter), sort, tender::Column::Id, direction, page)
-        .all(db)
-        .await?;
+    paginate(filtered(filter), sort, tender::Column::Id, direction, page)
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    filter: &TenderFilter,
+    order: TenderOrder,
+    page: &PageRequest,
+) -> AppResult<Page<tender::Model>> {
+    let rows = one_page(filter, order, page).all(db).await?;
     Ok(Page::from_rows(rows, page.first, |t| order.position(t)))
+}
+
+/// A page of tenders as [`list`] reads it, with each tender's buyer joined in the same
+/// statement (a tender has exactly one).
+pub async fn list_with_buyers(
+    db: &DatabaseConnection,
+    filter: &TenderFilter,
+    order: TenderOrder,
+    page: &PageRequest,
+) -> AppResult<(Page<tender::Model>, Vec<counterpart::Model>)> {
+    use super::joined::{read_prefixed, select_prefixed};
+    use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+    use sea_orm::{ConnectionTrait, FromQueryResult, QueryTrait};
+
+    let mut query = one_page(filter, order, page).into_query();
+    select_prefixed::<counterpart::Entity>(&mut query, "b_");
+    query.join(
+        JoinType::InnerJoin,
+        counterpart::Entity,
+        Expr::col((counterpart::Entity, counterpart::Column::Id))
+            .equals((tender::Entity, tender::Column::CounterpartId)),
+    );
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&query))
+        .await?;
+    let mut tenders = Vec::with_capacity(rows.len());
+    let mut buyers: HashMap<i64, counterpart::Model> = HashMap::new();
+    for row in &rows {
+        tenders.push(tender::Model::from_query_result(row, "")?);
+        if let Some(buyer) = read_prefixed::<counterpart::Model>(row, "b_")? {
+            buyers.insert(buyer.id, buyer);
+        }
+    }
+    Ok((
+        Page::from_rows(tenders, page.first, |t| order.position(t)),
+        buyers.into_values().collect(),
+    ))
 }
 
 pub async fn count(db: &DatabaseConnection, filter: &TenderFilter) -> AppResult<u64> {

@@ -178,3 +178,34 @@ async fn within_a_mutation_a_field_read_after_a_write_sees_it() {
     assert_eq!(data["rename"]["name"], "Renamed Park");
     assert_eq!(data["second"]["park"]["name"], "Renamed Park", "{data}");
 }
+
+#[tokio::test]
+async fn a_page_of_tenders_with_their_buyers_is_one_statement() {
+    let app = spawn_app(true).await;
+    const PAGE: &str = "{ tenders(first: 50) { nodes { id title buyer { name city kind } } } }";
+    let data = app.data(PAGE, json!({})).await;
+    let tenders = data["tenders"]["nodes"].as_array().unwrap();
+    assert!(tenders.len() >= 20);
+    // Each buyer read with the page is the one the loaders read for the tender alone.
+    for t in tenders {
+        let alone = app
+            .data(
+                "query($id: ID!) { node(id: $id) { ... on Tender { buyer { name city kind } } } }",
+                json!({ "id": t["id"] }),
+            )
+            .await;
+        assert_eq!(t["buyer"], alone["node"]["buyer"], "tender {}", t["title"]);
+    }
+    let mut fewest = u64::MAX;
+    for _ in 0..3 {
+        let before = app.statements.get();
+        let again = app.data(PAGE, json!({})).await;
+        fewest = fewest.min(app.statements.get() - before);
+        assert_eq!(again, data);
+    }
+    eprintln!(
+        "statements on {}: 50 tenders with their buyers {fewest}",
+        app.store
+    );
+    assert_eq!(fewest, 1);
+}
