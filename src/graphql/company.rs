@@ -360,7 +360,27 @@ impl CompanyQuery {
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
         let db = &state(ctx).db;
         let today = today();
-        let found = companies::list(db, &filter, order, &page, today).await?;
+        let fields = ctx.look_ahead();
+        let found = if fields.field("nodes").field("certifications").exists()
+            || fields
+                .field("edges")
+                .field("node")
+                .field("certifications")
+                .exists()
+        {
+            // The certificates are read in the page's own statement and handed to
+            // `certifications` through the request's loaders.
+            let visibility = crate::services::certification::Visibility::for_actor(&actor(ctx));
+            let (found, held) =
+                companies::list_with_certifications(db, &filter, order, &page, today, visibility)
+                    .await?;
+            loaders(ctx)?
+                .feed_many(held.into_iter().map(|(id, c)| (CertificationsOf(id), c)))
+                .await;
+            found
+        } else {
+            companies::list(db, &filter, order, &page, today).await?
+        };
         let total = if wants_total(ctx) {
             companies::count(db, &filter, today).await?
         } else {

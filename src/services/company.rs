@@ -137,21 +137,100 @@ pub async fn list(
     page: &PageRequest,
     today: NaiveDate,
 ) -> AppResult<Page<company::Model>> {
-    let direction = if order.descending {
+    let rows = one_page(filter, order, page, today).all(db).await?;
+    Ok(Page::from_rows(rows, page.first, |c| order.position(c)))
+}
+
+fn direction(order: CompanyOrder) -> Order {
+    if order.descending {
         Order::Desc
     } else {
         Order::Asc
-    };
-    let rows = paginate(
+    }
+}
+
+/// The statement for one page of `filter`'s companies in `order`.
+fn one_page(
+    filter: &CompanyFilter,
+    order: CompanyOrder,
+    page: &PageRequest,
+    today: NaiveDate,
+) -> Select<company::Entity> {
+    paginate(
         filtered(filter, today),
         Some(order.column()),
         company::Column::Id,
-        direction,
+        direction(order),
         page,
     )
-    .all(db)
-    .await?;
-    Ok(Page::from_rows(rows, page.first, |c| order.position(c)))
+}
+
+/// A page of companies as [`list`] reads it, with each company's certificates (as far as the
+/// reader may see them) read in the same statement: the page is a subquery, and the
+/// certificates are joined to it one row each.
+pub async fn list_with_certifications(
+    db: &DatabaseConnection,
+    filter: &CompanyFilter,
+    order: CompanyOrder,
+    page: &PageRequest,
+    today: NaiveDate,
+    visibility: Visibility,
+) -> AppResult<(
+    Page<company::Model>,
+    HashMap<i64, Vec<certification::Model>>,
+)> {
+    use super::joined::{read_prefixed, select_prefixed};
+    use sea_orm::sea_query::{Asterisk, JoinType, Query};
+    use sea_orm::{ConnectionTrait, FromQueryResult};
+
+    let paged = Alias::new("page");
+    let mut query = Query::select();
+    query.column((paged.clone(), Asterisk)).from_subquery(
+        one_page(filter, order, page, today).into_query(),
+        paged.clone(),
+    );
+    select_prefixed::<certification::Entity>(&mut query, "r_");
+    query
+        .join(
+            JoinType::LeftJoin,
+            certification::Entity,
+            Condition::all()
+                .add(
+                    Expr::col((certification::Entity, certification::Column::CompanyId))
+                        .equals((paged.clone(), company::Column::Id)),
+                )
+                .add(visibility.condition()),
+        )
+        .order_by((paged.clone(), order.column()), direction(order))
+        .order_by((paged, company::Column::Id), direction(order))
+        // As `certification::by_companies` lists them.
+        .order_by(
+            (certification::Entity, certification::Column::IssueDate),
+            Order::Desc,
+        )
+        .order_by(
+            (certification::Entity, certification::Column::Id),
+            Order::Desc,
+        );
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&query))
+        .await?;
+    let mut companies: Vec<company::Model> = Vec::new();
+    let mut held: HashMap<i64, Vec<certification::Model>> = HashMap::new();
+    for row in &rows {
+        let id: i64 = row.try_get("", "id")?;
+        if companies.last().is_none_or(|c| c.id != id) {
+            companies.push(company::Model::from_query_result(row, "")?);
+        }
+        let list = held.entry(id).or_default();
+        if let Some(certificate) = read_prefixed::<certification::Model>(row, "r_")? {
+            list.push(certificate);
+        }
+    }
+    Ok((
+        Page::from_rows(companies, page.first, |c| order.position(c)),
+        held,
+    ))
 }
 
 pub async fn count(

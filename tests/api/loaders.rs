@@ -1,7 +1,7 @@
 //! Nested fields are batched: the number of SQL statements a page costs does not grow with the
 //! page size.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
 
@@ -205,6 +205,71 @@ async fn a_page_of_tenders_with_their_buyers_is_one_statement() {
     }
     eprintln!(
         "statements on {}: 50 tenders with their buyers {fewest}",
+        app.store
+    );
+    assert_eq!(fewest, 1);
+}
+
+#[tokio::test]
+async fn a_page_of_companies_with_their_certificates_is_one_statement_and_pages_alike() {
+    let app = spawn_app(true).await;
+    const WITH: &str = "query($after: String, $order: CompanyOrder, $filter: CompanyFilter) {
+        companies(first: 7, after: $after, orderBy: $order, filter: $filter) {
+            nodes { id certifications { standard certificateNumber status } }
+            pageInfo { endCursor hasNextPage } } }";
+    const WITHOUT: &str = "query($after: String, $order: CompanyOrder, $filter: CompanyFilter) {
+        companies(first: 7, after: $after, orderBy: $order, filter: $filter) {
+            nodes { id } pageInfo { endCursor hasNextPage } } }";
+    let orders = [
+        json!(null),
+        json!({ "field": "HEADCOUNT", "direction": "DESC" }),
+        json!({ "field": "FOUNDED_YEAR", "direction": "ASC" }),
+    ];
+    let filters = [json!(null), json!({ "district": "NANCHANG" })];
+    let mut seen = 0;
+    for order in &orders {
+        for filter in &filters {
+            let mut after = Value::Null;
+            for _ in 0..3 {
+                let vars = json!({ "after": after, "order": order, "filter": filter });
+                let with = app.data(WITH, vars.clone()).await;
+                let without = app.data(WITHOUT, vars).await;
+                let ids = |d: &Value| -> Vec<Value> {
+                    d["companies"]["nodes"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|c| c["id"].clone())
+                        .collect()
+                };
+                assert_eq!(ids(&with), ids(&without), "{order} {filter}");
+                assert_eq!(
+                    with["companies"]["pageInfo"],
+                    without["companies"]["pageInfo"]
+                );
+                for c in with["companies"]["nodes"].as_array().unwrap() {
+                    let alone = app
+                        .data(
+                            "query($id: ID!) { node(id: $id) { ... on Company { certifications { standard certificateNumber status } } } }",
+                            json!({ "id": c["id"] }),
+                        )
+                        .await;
+                    assert_eq!(c["certifications"], alone["node"]["certifications"]);
+                    seen += usize::from(!c["certifications"].as_array().unwrap().is_empty());
+                }
+                after = with["companies"]["pageInfo"]["endCursor"].clone();
+            }
+        }
+    }
+    assert!(seen > 10);
+    let mut fewest = u64::MAX;
+    for _ in 0..3 {
+        let before = app.statements.get();
+        app.data(WITH, json!({})).await;
+        fewest = fewest.min(app.statements.get() - before);
+    }
+    eprintln!(
+        "statements on {}: 7 companies with their certificates {fewest}",
         app.store
     );
     assert_eq!(fewest, 1);
