@@ -232,6 +232,24 @@ def children(pid):
     return direct + [g for c in direct for g in children(c)]
 
 
+def cpu_seconds(pids):
+    """User and system CPU time the processes have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids():
+    out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
 def measure(server, script, duration, connections, warmup):
     # A slow answer is measured, not dropped: wrk's own time-out (2 s) would censor latencies.
     sh("taskset", "-c", "0", "wrk", "-t1", f"-c{connections}", f"-d{warmup}s", "--timeout", "30s", "-s", script,
@@ -245,8 +263,14 @@ def measure(server, script, duration, connections, warmup):
             time.sleep(0.5)
     sampler = threading.Thread(target=sample)
     sampler.start()
+    # Where the CPU goes: the server's own, and PostgreSQL's (every backend, whoever it serves;
+    # nothing else uses the database meanwhile).
+    mine = [server.process.pid] + children(server.process.pid)
+    server_cpu, database_cpu = cpu_seconds(mine), cpu_seconds(postgres_pids())
     out = sh("taskset", "-c", "0", "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "30s",
              "-s", script, f"http://127.0.0.1:{server.port}", capture=True)
+    server_cpu = cpu_seconds(mine) - server_cpu
+    database_cpu = cpu_seconds(postgres_pids()) - database_cpu
     done.set()
     sampler.join()
 
@@ -257,9 +281,12 @@ def measure(server, script, duration, connections, warmup):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     return {"rps": round(rps, 1), "p50_ms": latency_ms("50"), "p99_ms": latency_ms("99"),
             "rss_mb": round(max(peak), 1), "non_2xx": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(1) if errors else None}
+            "socket_errors": errors.group(1) if errors else None,
+            "server_cpu_ms_per_request": round(server_cpu * 1000 / max(requests, 1), 3),
+            "postgres_cpu_ms_per_request": round(database_cpu * 1000 / max(requests, 1), 3)}
 
 
 def ganbridge_env(work, database_url):
@@ -479,6 +506,17 @@ def write_markdown(r, argv):
         if e:
             g = e["ganbridge"]
             rows.append(f"| {name} | sqlite | {g['rps']} | {g['p50_ms']} | {g['p99_ms']} | {g['rss_mb']} | — | — | — | — | — | — |")
+    cpu = []
+    for name in ["W1", "W2", "W3", "W4", "W5", "W6"]:
+        e = r["workloads"].get(name)
+        if not e or "server_cpu_ms_per_request" not in e["ganbridge"]:
+            continue
+        g, p = e["ganbridge"], e.get("postgraphile") or {}
+        cpu.append(f"| {name} | {g['server_cpu_ms_per_request']} | {g['postgres_cpu_ms_per_request']} | "
+                   f"{p.get('server_cpu_ms_per_request', '—')} | {p.get('postgres_cpu_ms_per_request', '—')} |")
+    cpu_table = ("\n\nCPU time per request over the measured run (ms; the server's own process, and every "
+                 "PostgreSQL process):\n\n| workload | Ganbridge | its PostgreSQL | PostGraphile | its PostgreSQL |\n"
+                 "|---|---|---|---|---|\n" + "\n".join(cpu)) if cpu else ""
     finds = "\n".join(f"| {t} | {v['ganbridge_search']} | {v['peer_ilike']} |" for t, v in r["w5_finds"].items())
     load = "; ".join(f"{store}: {v['seconds']} s wall ({' / '.join(v['output'][-2:])})" for store, v in r["load"].items())
     v = r["versions"]
@@ -491,15 +529,17 @@ measured per workload and server, one after the other in the same run.
 
 Machine: {r['machine']}. {v['rustc']}; {v['postgresql']}; PostGraphile {v['postgraphile']} on Node.js {v['node']}.
 The load generator (wrk, 1 thread) runs on CPU 0 and each server on CPU 1; PostgreSQL is not pinned.
-Ganbridge runs with request logging at `warn` and anonymous quotas still charged (on PostgreSQL, one
-upsert per request); PostGraphile with its query log off, as a read-only role, plus the
-connection-filter and simplify-inflector plugins and one SQL function for the per-district statistics.
+Ganbridge runs with request logging at `warn` and anonymous quotas still charged (on PostgreSQL
+leased from the shared counter 1/64 of the budget at a time, as in production; the benchmark's
+budget is large, so that is about one write a minute); PostGraphile with its query log off, as a
+read-only role, plus the connection-filter and simplify-inflector plugins and one SQL function for
+the per-district statistics.
 
 Loading: {load}.
 
 | workload | store | Ganbridge req/s | p50 ms | p99 ms | peak RSS MB | PostGraphile req/s | p50 ms | p99 ms | peak RSS MB | throughput ratio | p99 ratio |
 |---|---|---|---|---|---|---|---|---|---|---|---|
-{chr(10).join(rows)}
+{chr(10).join(rows)}{cpu_table}
 
 W1 one company by id with its park, certificates and last year's figures (200 ids in rotation);
 W2 a page of 20 companies by district and service line with their certificates (24 combinations);
