@@ -232,22 +232,28 @@ def children(pid):
     return direct + [g for c in direct for g in children(c)]
 
 
-def cpu_seconds(pids):
-    """User and system CPU time the processes have used so far."""
+def cpu_seconds(pids, exited_children_of=None):
+    """User and system CPU time the processes have used so far, and that of the exited
+    children of one of them (PostgreSQL's backends that ended meanwhile)."""
     total = 0
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])
+            if pid == exited_children_of:
+                total += int(fields[13]) + int(fields[14])
         except (FileNotFoundError, ProcessLookupError, IndexError):
             pass
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def postgres_pids():
-    out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split()]
+def postgres_cpu_seconds():
+    def pgrep(*args):
+        out = subprocess.run(["pgrep", *args, "-x", "postgres"], capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
+    postmaster = pgrep("-o")
+    return cpu_seconds(pgrep(), postmaster[0] if postmaster else None)
 
 
 def measure(server, script, duration, connections, warmup):
@@ -266,11 +272,11 @@ def measure(server, script, duration, connections, warmup):
     # Where the CPU goes: the server's own, and PostgreSQL's (every backend, whoever it serves;
     # nothing else uses the database meanwhile).
     mine = [server.process.pid] + children(server.process.pid)
-    server_cpu, database_cpu = cpu_seconds(mine), cpu_seconds(postgres_pids())
+    server_cpu, database_cpu = cpu_seconds(mine), postgres_cpu_seconds()
     out = sh("taskset", "-c", "0", "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "30s",
              "-s", script, f"http://127.0.0.1:{server.port}", capture=True)
     server_cpu = cpu_seconds(mine) - server_cpu
-    database_cpu = cpu_seconds(postgres_pids()) - database_cpu
+    database_cpu = postgres_cpu_seconds() - database_cpu
     done.set()
     sampler.join()
 
