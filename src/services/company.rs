@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select,
@@ -290,15 +290,7 @@ pub async fn by_id_along(
         );
     }
     if along.latest_figures {
-        let latest = Alias::new("latest");
-        let latest_year = Query::select()
-            .expr(Expr::col((latest.clone(), company_figures::Column::Year)).max())
-            .from_as(company_figures::Entity, latest.clone())
-            .and_where(
-                Expr::col((latest.clone(), company_figures::Column::CompanyId))
-                    .equals((company::Entity, company::Column::Id)),
-            )
-            .to_owned();
+        let latest_year = latest_year_of((company::Entity, company::Column::Id));
         select_prefixed::<company_figures::Entity>(&mut query, "f_");
         query.join(
             JoinType::LeftJoin,
@@ -405,22 +397,22 @@ pub async fn service_lines(
     Ok(map)
 }
 
-/// Yearly figures per company, oldest year first.
+/// The most recent year the company whose id is in `company` reported figures for.
+fn latest_year_of(company: impl sea_orm::sea_query::IntoColumnRef) -> SelectStatement {
+    let latest = Alias::new("latest");
+    sea_orm::sea_query::Query::select()
+        .expr(Expr::col((latest.clone(), company_figures::Column::Year)).max())
+        .from_as(company_figures::Entity, latest.clone())
+        .and_where(Expr::col((latest, company_figures::Column::CompanyId)).equals(company))
+        .to_owned()
+}
+
 /// Each company's figures of the most recent year it reported (absent if it reported none).
 pub async fn latest_figures(
     db: &DatabaseConnection,
     company_ids: &[i64],
 ) -> AppResult<HashMap<i64, company_figures::Model>> {
-    use sea_orm::sea_query::Query;
-    let latest = Alias::new("latest");
-    let latest_year = Query::select()
-        .expr(Expr::col((latest.clone(), company_figures::Column::Year)).max())
-        .from_as(company_figures::Entity, latest.clone())
-        .and_where(
-            Expr::col((latest.clone(), company_figures::Column::CompanyId))
-                .equals((company_figures::Entity, company_figures::Column::CompanyId)),
-        )
-        .to_owned();
+    let latest_year = latest_year_of((company_figures::Entity, company_figures::Column::CompanyId));
     let rows = company_figures::Entity::find()
         .filter(company_figures::Column::CompanyId.is_in(company_ids.iter().copied()))
         .filter(company_figures::Column::Year.in_subquery(latest_year))
@@ -429,6 +421,7 @@ pub async fn latest_figures(
     Ok(rows.into_iter().map(|f| (f.company_id, f)).collect())
 }
 
+/// Yearly figures per company, oldest year first.
 pub async fn figures(
     db: &DatabaseConnection,
     company_ids: &[i64],
