@@ -243,6 +243,8 @@ async fn execute(
         &client_address(req, limits.trust_forwarded_for),
     );
     // Loaders live for one request: batching within it, no caching across callers.
+    let mut request = request;
+    state.documents.prepare(&mut request);
     let request = request
         .data(actor)
         .data(loaders::loaders(state.db.clone(), actor))

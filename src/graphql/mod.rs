@@ -11,6 +11,7 @@ pub mod alliance;
 pub mod bid;
 pub mod certification;
 pub mod company;
+pub mod documents;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
@@ -59,6 +60,8 @@ pub struct ApiState {
     /// Turns true when the server begins to shut down: websocket connections then close.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     pub limits: RequestLimits,
+    /// Parsed queries, by their text.
+    pub documents: Arc<documents::Documents>,
 }
 
 /// What one request may be, and spend.

@@ -145,3 +145,40 @@ async fn bad_requests_get_their_status_and_a_graphql_error_never_a_crash() {
     assert_eq!(app.get("/healthz").await.status(), 200);
     app.data("{ districts { code } }", json!({})).await;
 }
+
+#[tokio::test]
+async fn a_query_sent_again_with_other_variables_answers_for_those_variables() {
+    let app = crate::helpers::spawn_app(true).await;
+    // The second time, the query's parsed form is a kept copy; the variables are this request's.
+    let query = "query($code: Boolean!, $first: Int, $skipNames: Boolean!) {
+        districts { code @include(if: $code) name @skip(if: $skipNames) }
+        companies(first: $first) { nodes { name } } }";
+    let mut answers = Vec::new();
+    for (code, first, skip) in [(true, 3, false), (false, 5, true), (true, 3, false)] {
+        let data = app
+            .data(
+                query,
+                serde_json::json!({ "code": code, "first": first, "skipNames": skip }),
+            )
+            .await;
+        let district = &data["districts"][0];
+        assert_eq!(district.get("code").is_some(), code, "{data}");
+        assert_eq!(district.get("name").is_some(), !skip, "{data}");
+        assert_eq!(
+            data["companies"]["nodes"].as_array().unwrap().len(),
+            first as usize
+        );
+        answers.push(data);
+    }
+    assert_eq!(answers[0], answers[2]);
+    // A query that does not parse is refused each time, not kept.
+    for _ in 0..2 {
+        let (_, body) = app
+            .graphql_as(None, "{ districts { code ", serde_json::json!({}))
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{body}"
+        );
+    }
+}
