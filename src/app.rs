@@ -108,9 +108,7 @@ impl Application {
             quota: Arc::new(quota),
             metrics,
             limits: RequestLimits::from_settings(settings),
-            documents: Arc::new(crate::graphql::documents::Documents::new(
-                std::num::NonZeroUsize::new(1_024).unwrap_or(std::num::NonZeroUsize::MIN),
-            )),
+            documents: Arc::default(),
             db,
             reference,
             search: engine,

@@ -10,13 +10,18 @@ use std::sync::Mutex;
 use async_graphql::parser::types::ExecutableDocument;
 use lru::LruCache;
 
+/// How many parsed queries are kept; the least recently used goes first.
+const KEPT: NonZeroUsize = NonZeroUsize::new(1_024).expect("not zero");
+
 pub struct Documents(Mutex<LruCache<String, ExecutableDocument>>);
 
-impl Documents {
-    pub fn new(capacity: NonZeroUsize) -> Self {
-        Documents(Mutex::new(LruCache::new(capacity)))
+impl Default for Documents {
+    fn default() -> Self {
+        Documents(Mutex::new(LruCache::new(KEPT)))
     }
+}
 
+impl Documents {
     /// Gives `request` its parsed document: a copy of the one kept for its text, or parsed now
     /// and kept. A query that does not parse is left to the executor, which refuses it as it
     /// always has.

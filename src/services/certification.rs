@@ -69,7 +69,7 @@ impl Visibility {
         }
     }
 
-    pub(crate) fn condition(self) -> Condition {
+    fn condition(self) -> Condition {
         let verified = certification::Column::Verification.eq(VerificationStatus::Verified);
         match self {
             Visibility::Public => Condition::all().add(verified),
@@ -158,6 +158,38 @@ pub async fn by_companies(
         map.entry(row.company_id).or_default().push(row);
     }
     Ok(map)
+}
+
+/// Joins to `query` the certificates the reader may see of the company whose id is in
+/// `company`, one row each, selected under `prefix` (see `services::joined`), and orders them
+/// as [`by_companies`] lists them, after whatever order `query` has already.
+pub fn join_visible(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    company: impl sea_orm::sea_query::IntoColumnRef,
+    visibility: Visibility,
+    prefix: &str,
+) {
+    use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order};
+    super::joined::select_prefixed::<certification::Entity>(query, prefix);
+    query
+        .join(
+            JoinType::LeftJoin,
+            certification::Entity,
+            Condition::all()
+                .add(
+                    Expr::col((certification::Entity, certification::Column::CompanyId))
+                        .equals(company),
+                )
+                .add(visibility.condition()),
+        )
+        .order_by(
+            (certification::Entity, certification::Column::IssueDate),
+            Order::Desc,
+        )
+        .order_by(
+            (certification::Entity, certification::Column::Id),
+            Order::Desc,
+        );
 }
 
 /// A certificate record as a company submits it.

@@ -14,7 +14,7 @@ use super::page::{Keyset, Page, PageRequest, SortKey, first_per_group, paginate}
 use crate::domain::{CertificationStandard, CertificationStatus, ServiceLine, VerificationStatus};
 use crate::entities::{certification, company, company_figures, company_service_line, park};
 use crate::error::AppResult;
-use crate::services::certification::Visibility;
+use crate::services::certification::{self as certification_service, Visibility};
 
 /// What a company list can be narrowed by; every set field must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -179,8 +179,8 @@ pub async fn list_with_certifications(
     Page<company::Model>,
     HashMap<i64, Vec<certification::Model>>,
 )> {
-    use super::joined::{read_prefixed, select_prefixed};
-    use sea_orm::sea_query::{Asterisk, JoinType, Query};
+    use super::joined::read_prefixed;
+    use sea_orm::sea_query::{Asterisk, Query};
     use sea_orm::{ConnectionTrait, FromQueryResult};
 
     let paged = Alias::new("page");
@@ -189,29 +189,10 @@ pub async fn list_with_certifications(
         one_page(filter, order, page, today).into_query(),
         paged.clone(),
     );
-    select_prefixed::<certification::Entity>(&mut query, "r_");
     query
-        .join(
-            JoinType::LeftJoin,
-            certification::Entity,
-            Condition::all()
-                .add(
-                    Expr::col((certification::Entity, certification::Column::CompanyId))
-                        .equals((paged.clone(), company::Column::Id)),
-                )
-                .add(visibility.condition()),
-        )
         .order_by((paged.clone(), order.column()), direction(order))
-        .order_by((paged, company::Column::Id), direction(order))
-        // As `certification::by_companies` lists them.
-        .order_by(
-            (certification::Entity, certification::Column::IssueDate),
-            Order::Desc,
-        )
-        .order_by(
-            (certification::Entity, certification::Column::Id),
-            Order::Desc,
-        );
+        .order_by((paged.clone(), company::Column::Id), direction(order));
+    certification_service::join_visible(&mut query, (paged, company::Column::Id), visibility, "r_");
     let rows = db
         .query_all_raw(db.get_database_backend().build(&query))
         .await?;
@@ -313,27 +294,12 @@ pub async fn by_id_along(
         );
     }
     if let Some(visibility) = along.certifications {
-        select_prefixed::<certification::Entity>(&mut query, "r_");
-        query
-            .join(
-                JoinType::LeftJoin,
-                certification::Entity,
-                Condition::all()
-                    .add(
-                        Expr::col((certification::Entity, certification::Column::CompanyId))
-                            .equals((company::Entity, company::Column::Id)),
-                    )
-                    .add(visibility.condition()),
-            )
-            // As `certification::by_companies` lists them.
-            .order_by(
-                (certification::Entity, certification::Column::IssueDate),
-                Order::Desc,
-            )
-            .order_by(
-                (certification::Entity, certification::Column::Id),
-                Order::Desc,
-            );
+        certification_service::join_visible(
+            &mut query,
+            (company::Entity, company::Column::Id),
+            visibility,
+            "r_",
+        );
     }
     let statement = db.get_database_backend().build(&query);
     let rows = db.query_all_raw(statement).await?;
