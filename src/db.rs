@@ -104,7 +104,13 @@ fn options(settings: &Settings) -> ConnectOptions {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
-        });
+        })
+        // A statement is planned once per connection, not at each execution: for the short
+        // reads that make up most requests, planning cost as much as running (a company page:
+        // 0.39 ms of planning and 0.56 ms of execution), and a custom plan chose nothing a
+        // generic one does not for parameters like these. What a good plan depends on (the
+        // tender status an index is partial to) is written into the statement instead.
+        .map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_generic_plan")]));
     options
 }
 

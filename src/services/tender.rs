@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Order;
+use sea_orm::sea_query::{Expr, ExprTrait, Order};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Select,
@@ -74,7 +74,12 @@ impl TenderOrder {
 fn filtered(filter: &TenderFilter) -> Select<tender::Entity> {
     let mut select = tender::Entity::find();
     if let Some(status) = filter.status {
-        select = select.filter(tender::Column::Status.eq(status));
+        // Written into the statement, not bound: PostgreSQL plans each statement once for all
+        // its parameters (see `db.rs`), and only a plan that knows the status may use the
+        // index of open tenders.
+        select = select.filter(Expr::col((tender::Entity, tender::Column::Status)).eq(
+            Expr::Constant(sea_orm::ActiveEnum::to_value(&status).into()),
+        ));
     }
     if let Some(counterpart) = filter.counterpart_id {
         select = select.filter(tender::Column::CounterpartId.eq(counterpart));
@@ -130,7 +135,7 @@ pub async fn list_with_buyers(
     page: &PageRequest,
 ) -> AppResult<(Page<tender::Model>, Vec<counterpart::Model>)> {
     use super::joined::{read_prefixed, select_prefixed};
-    use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+    use sea_orm::sea_query::JoinType;
     use sea_orm::{ConnectionTrait, FromQueryResult, QueryTrait};
 
     let mut query = one_page(filter, order, page).into_query();
