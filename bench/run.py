@@ -362,11 +362,14 @@ def main():
     db = f"ganbridge_bench_{os.getpid()}"
     base = a.admin_url.rsplit("/", 1)[0]
     database_url = f"{base}/{db}"
+    # Both servers reach PostgreSQL the same way: over TCP on this machine, without TLS. The
+    # peer's client does not use TLS unless asked, Ganbridge's would where the server offers it.
+    ganbridge_url = f"{database_url}?sslmode=disable"
     servers = []
     try:
         psql(a.admin_url, f"CREATE DATABASE {db}")
         log(f"seeding {companies} companies into PostgreSQL ({db})")
-        seconds, lines = seed(os.path.join(work, "pg"), database_url, companies)
+        seconds, lines = seed(os.path.join(work, "pg"), ganbridge_url, companies)
         results["load"]["postgres"] = {"seconds": seconds, "output": lines}
         psql(database_url, PEER_SQL.format(db=db))
         psql(database_url, "ANALYZE")
@@ -377,7 +380,7 @@ def main():
         ids = all_ids[::step][:200]
         workloads = {"W1": w1(ids, year), "W2": w2(district_ids), "W3": w3(), "W4": w4(year), "W5": w5()}
 
-        g = Server("ganbridge", [BINARY, "serve"], ganbridge_env(os.path.join(work, "pg"), database_url),
+        g = Server("ganbridge", [BINARY, "serve"], ganbridge_env(os.path.join(work, "pg"), ganbridge_url),
                    GANBRIDGE_PORT, os.path.join(work, "ganbridge.log"))
         servers.append(g)
         peer_env = dict(os.environ, NODE_ENV="production")
@@ -393,6 +396,10 @@ def main():
         g.wait({"query": "{ districts { code } }"})
         p.wait({"query": "{ __typename }"})
 
+        results["tls_to_postgres"] = dict(r.split("|") for r in psql(database_url, (
+            "SELECT a.usename, bool_or(s.ssl) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) "
+            f"WHERE a.datname = '{db}' AND a.pid <> pg_backend_pid() GROUP BY a.usename")).splitlines())
+        log(f"TLS to PostgreSQL, by role: {results['tls_to_postgres']}")
         log("checking that both servers return the same data")
         for name, (gb, pb, gn, pn) in workloads.items():
             if gn is None:
@@ -535,6 +542,8 @@ measured per workload and server, one after the other in the same run.
 
 Machine: {r['machine']}. {v['rustc']}; {v['postgresql']}; PostGraphile {v['postgraphile']} on Node.js {v['node']}.
 The load generator (wrk, 1 thread) runs on CPU 0 and each server on CPU 1; PostgreSQL is not pinned.
+Both servers connect to PostgreSQL over TCP on this machine without TLS (TLS in use, by role:
+{', '.join(f'{k} {v}' for k, v in r.get('tls_to_postgres', {}).items()) or 'not recorded'}).
 Ganbridge runs with request logging at `warn` and anonymous quotas still charged (on PostgreSQL
 leased from the shared counter 1/64 of the budget at a time, as in production; the benchmark's
 budget is large, so that is about one write a minute); PostGraphile with its query log off, as a
