@@ -34,7 +34,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let (db, statements) = db::connect(settings).await?;
+        let (db, statements) = db::connect_requests(settings).await?;
         db::migrate(&db).await?;
         reference::ensure(&db)
             .await

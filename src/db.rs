@@ -52,6 +52,39 @@ impl StatementCounter {
 pub async fn connect(
     settings: &Settings,
 ) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
+    open(settings, options(settings)).await
+}
+
+/// The pool that serves requests. On PostgreSQL its statements are planned once per
+/// connection, not at each execution: for the short reads that make up most requests,
+/// planning cost as much as running (a company page: 0.39 ms of planning and 0.56 ms of
+/// execution), and a custom plan chose nothing a generic one does not for parameters like
+/// these. What a good plan depends on (the tender status an index is partial to) is written
+/// into the statement instead. Bulk work (loading, reindexing, the search worker) keeps
+/// PostgreSQL's default: a generic plan for a batch of 2,000 keys, made before the tables
+/// had statistics, filtered row by row against the whole list.
+///
+/// No statement of a request starts parallel workers: with requests arriving together they
+/// took CPU from the other requests and gained nothing (a year's statistics by district:
+/// 128 ms of database CPU each with two workers, 88 ms without; 45% more answers per second
+/// at 32 concurrent callers).
+pub async fn connect_requests(
+    settings: &Settings,
+) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
+    let mut options = options(settings);
+    options.map_sqlx_postgres_opts(|o| {
+        o.options([
+            ("plan_cache_mode", "force_generic_plan"),
+            ("max_parallel_workers_per_gather", "0"),
+        ])
+    });
+    open(settings, options).await
+}
+
+async fn open(
+    settings: &Settings,
+    options: ConnectOptions,
+) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
     let store = settings.store();
     if let Store::Sqlite(path) = &store
         && let Some(dir) = path.parent()
@@ -60,7 +93,7 @@ pub async fn connect(
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the data directory {}", dir.display()))?;
     }
-    let mut db = Database::connect(options(settings))
+    let mut db = Database::connect(options)
         .await
         .with_context(|| match &store {
             Store::Sqlite(path) => format!("opening the SQLite database at {}", path.display()),
@@ -104,21 +137,6 @@ fn options(settings: &Settings) -> ConnectOptions {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
-        })
-        // A statement is planned once per connection, not at each execution: for the short
-        // reads that make up most requests, planning cost as much as running (a company page:
-        // 0.39 ms of planning and 0.56 ms of execution), and a custom plan chose nothing a
-        // generic one does not for parameters like these. What a good plan depends on (the
-        // tender status an index is partial to) is written into the statement instead.
-        // No statement of a request starts parallel workers: with requests arriving together
-        // they took CPU from the other requests and gained nothing (a year's statistics by
-        // district: 128 ms of database CPU each with two workers, 88 ms without; 45% more
-        // answers per second at 32 concurrent callers).
-        .map_sqlx_postgres_opts(|o| {
-            o.options([
-                ("plan_cache_mode", "force_generic_plan"),
-                ("max_parallel_workers_per_gather", "0"),
-            ])
         });
     options
 }

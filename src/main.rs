@@ -191,6 +191,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     return Ok(());
                 }
             }
+            // Statistics for the planner before anything reads the new rows at scale; the
+            // database's own analysis would come later.
+            if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+                use sea_orm::ConnectionTrait;
+                db.execute_unprepared("ANALYZE").await?;
+            }
             reindex(&settings, &db).await
         }
         Command::Seed {
