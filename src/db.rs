@@ -61,8 +61,9 @@ pub async fn connect(
 /// execution), and a custom plan chose nothing a generic one does not for parameters like
 /// these. What a good plan depends on (the tender status an index is partial to) is written
 /// into the statement instead. Bulk work (loading, reindexing, the search worker) keeps
-/// PostgreSQL's default: a generic plan for a batch of 2,000 keys, made before the tables
-/// had statistics, filtered row by row against the whole list.
+/// PostgreSQL's default planning: there a generic plan, made before freshly loaded tables had
+/// statistics, checked each row against a whole batch of 2,000 keys (rebuilding the index of
+/// 100,000 companies took 328 s instead of 8 s).
 ///
 /// No statement of a request starts parallel workers: with requests arriving together they
 /// took CPU from the other requests and gained nothing (a year's statistics by district:
