@@ -503,6 +503,17 @@ def versions():
             "wrk": first_line("wrk", "--version") or "wrk"}
 
 
+def tls_sentence(by_role):
+    """What the run recorded of TLS on each server's connections to PostgreSQL."""
+    if not by_role:
+        return "Whether the servers' connections to PostgreSQL used TLS was not recorded."
+    used = [role for role, ssl in by_role.items() if ssl == "t"]
+    if not used:
+        return ("Both servers connect to PostgreSQL over TCP on this machine without TLS "
+                f"(recorded by role: {', '.join(f'{k} {v}' for k, v in by_role.items())}).")
+    return f"Connections to PostgreSQL used TLS for: {', '.join(used)} (recorded by role)."
+
+
 def write_markdown(r, argv):
     rows = []
     for name in ["W1", "W2", "W3", "W4", "W5", "W6"]:
@@ -542,8 +553,7 @@ measured per workload and server, one after the other in the same run.
 
 Machine: {r['machine']}. {v['rustc']}; {v['postgresql']}; PostGraphile {v['postgraphile']} on Node.js {v['node']}.
 The load generator (wrk, 1 thread) runs on CPU 0 and each server on CPU 1; PostgreSQL is not pinned.
-Both servers connect to PostgreSQL over TCP on this machine without TLS (TLS in use, by role:
-{', '.join(f'{k} {v}' for k, v in r.get('tls_to_postgres', {}).items()) or 'not recorded'}).
+{tls_sentence(r.get('tls_to_postgres', {}))}
 Ganbridge runs with request logging at `warn` and anonymous quotas still charged (on PostgreSQL
 leased from the shared counter 1/64 of the budget at a time, as in production; the benchmark's
 budget is large, so that is about one write a minute); PostGraphile with its query log off, as a

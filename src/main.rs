@@ -195,7 +195,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // database's own analysis would come later.
             if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
                 use sea_orm::ConnectionTrait;
-                db.execute_unprepared("ANALYZE").await?;
+                db.execute_unprepared("ANALYZE")
+                    .await
+                    .context("analyzing the loaded tables")?;
             }
             reindex(&settings, &db).await
         }

@@ -153,12 +153,13 @@ pub async fn list_with_buyers(
     let mut buyers: HashMap<i64, counterpart::Model> = HashMap::new();
     for row in &rows {
         tenders.push(tender::Model::from_query_result(row, "")?);
-        // A page's tenders come from a few buyers: each is read from its first row only.
-        let buyer_id: Option<i64> = row.try_get("", "b_id")?;
-        if buyer_id.is_some_and(|id| !buyers.contains_key(&id))
+        // A page's tenders come from a few buyers (joined, so always there): each is read
+        // from its first row only.
+        let buyer_id: i64 = row.try_get("", "b_id")?;
+        if !buyers.contains_key(&buyer_id)
             && let Some(buyer) = read_prefixed::<counterpart::Model>(row, "b_")?
         {
-            buyers.insert(buyer.id, buyer);
+            buyers.insert(buyer_id, buyer);
         }
     }
     Ok((
