@@ -60,7 +60,7 @@ async fn company(ctx: &Context<'_>, id: i64) -> Result<Company> {
     loaders(ctx)?
         .load_one(CompanyById(id))
         .await?
-        .map(Company)
+        .map(Company::new)
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("company {id} missing")).into())
 }
 

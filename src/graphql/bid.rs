@@ -51,7 +51,7 @@ impl Bid {
         loaders(ctx)?
             .load_one(TenderById(self.0.tender_id))
             .await?
-            .map(Tender)
+            .map(Tender::new)
             .ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!("bid {} without tender", self.0.id)).into()
             })
@@ -62,7 +62,7 @@ impl Bid {
         loaders(ctx)?
             .load_one(CompanyById(self.0.company_id))
             .await?
-            .map(Company)
+            .map(Company::new)
             .ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!("bid {} without bidder", self.0.id)).into()
             })

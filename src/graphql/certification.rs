@@ -21,6 +21,40 @@ impl Certification {
     pub fn effective_status(&self, today: NaiveDate) -> CertificationStatus {
         CertificationStatus::effective(self.0.status, self.0.expiry_date, today)
     }
+
+    /// The columns of `certification` each field below reads, for lists that read no more
+    /// than the query selects; `None` for a field not named here, which needs the whole row.
+    /// A field that starts reading another column must say so here.
+    pub(crate) fn reads(field: &str) -> Option<&'static [certification::Column]> {
+        use certification::Column as C;
+        Some(match field {
+            "__typename" | "id" => &[],
+            "company" => &[C::CompanyId],
+            "standard" => &[C::Standard],
+            "maturityLevel" => &[C::MaturityLevel],
+            "certificateNumber" => &[C::CertificateNumber],
+            "certificationBody" => &[C::CertificationBody],
+            "accreditationBody" => &[C::AccreditationBody],
+            "scope" => &[C::Scope],
+            "issueDate" => &[C::IssueDate],
+            "expiryDate" => &[C::ExpiryDate],
+            "status" => Self::STATUS,
+            "verification" => &[
+                C::Verification,
+                C::RejectionReason,
+                C::VerificationSource,
+                C::VerifiedBy,
+                C::VerifiedAt,
+            ],
+            _ => return None,
+        })
+    }
+
+    /// What [`Certification::effective_status`] reads.
+    pub(crate) const STATUS: &'static [certification::Column] = &[
+        certification::Column::Status,
+        certification::Column::ExpiryDate,
+    ];
 }
 
 /// Who verified a certificate record, where, and when.
@@ -53,7 +87,7 @@ impl Certification {
         loaders(ctx)?
             .load_one(CompanyById(self.0.company_id))
             .await?
-            .map(Company)
+            .map(Company::new)
             .ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!("certificate {} without company", self.0.id))
                     .into()

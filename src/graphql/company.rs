@@ -9,21 +9,62 @@ use super::loaders::{
     AlliancesOf, CertificationsOf, FiguresOf, LatestFiguresOf, ParkById, ServiceLinesOf,
 };
 use super::reference::District;
-use super::{List, actor, list, loaders, state, today, wants_total};
+use super::{List, actor, list, loaders, projection, selected_nodes, state, today, wants_total};
 use crate::domain::{
     CertificationStandard, CertificationStatus, DistrictCode, ServiceLine, ServiceLineFamily,
 };
-use crate::entities::{company, company_figures};
+use crate::entities::{certification, company, company_figures};
 use crate::error::AppError;
 use crate::graphql::alliance::Alliance;
 use crate::graphql::certification::Certification;
 use crate::graphql::park::Park;
 use crate::graphql::tender::Tender;
+use crate::services::certification::Visibility;
 use crate::services::company::{
     self as companies, CompanyFilter as Filter, CompanyOrder as Order, CompanySort,
 };
 
-pub struct Company(pub company::Model);
+/// A company, and its certificates where the page that read it read them along (with only
+/// the columns the query selects: they go to this company's `certifications` and nowhere else).
+pub struct Company(pub company::Model, Option<Vec<certification::Model>>);
+
+impl Company {
+    pub fn new(model: company::Model) -> Self {
+        Self(model, None)
+    }
+
+    /// The columns of `company` each field below reads, for lists that read no more than the
+    /// query selects; `None` for a field not named here, which needs the whole row. A field
+    /// that starts reading another column must say so here.
+    pub(crate) fn reads(field: &str) -> Option<&'static [company::Column]> {
+        use company::Column as C;
+        Some(match field {
+            // The id is always read; these read by it.
+            "__typename"
+            | "id"
+            | "serviceLines"
+            | "serviceLineFamilies"
+            | "certifications"
+            | "figures"
+            | "latestFigures"
+            | "alliances" => &[],
+            "uscc" => &[C::Uscc],
+            "name" => &[C::NameEn],
+            "nameZh" => &[C::NameZh],
+            "district" => &[C::DistrictId],
+            "park" => &[C::ParkId],
+            "headcount" => &[C::Headcount],
+            "foundedYear" => &[C::FoundedYear],
+            "leading" => &[C::Leading],
+            "description" => &[C::Description],
+            "descriptionZh" => &[C::DescriptionZh],
+            "website" => &[C::Website],
+            "contactEmail" => &[C::ContactEmail],
+            "contactPhone" => &[C::ContactPhone],
+            _ => return None,
+        })
+    }
+}
 
 /// A service-outsourcing company registered in Jiangxi.
 #[Object]
@@ -132,10 +173,13 @@ impl Company {
         ctx: &Context<'_>,
         status: Option<CertificationStatus>,
     ) -> Result<Vec<Certification>> {
-        let all = loaders(ctx)?
-            .load_one(CertificationsOf(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let all = match &self.1 {
+            Some(read_along) => read_along.clone(),
+            None => loaders(ctx)?
+                .load_one(CertificationsOf(self.0.id))
+                .await?
+                .unwrap_or_default(),
+        };
         let today = today();
         Ok(all
             .into_iter()
@@ -175,7 +219,7 @@ impl Company {
         let page = ids::page_request(first, after, |p| order.accepts(p))?;
         let (found, total) =
             crate::services::bid::matching_tenders(&state(ctx).db, &self.0, &page, today()).await?;
-        Ok(list(found, page.after.is_some(), total, Tender))
+        Ok(list(found, page.after.is_some(), total, Tender::new))
     }
 
     /// Alliances the company leads or belongs to.
@@ -360,33 +404,38 @@ impl CompanyQuery {
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
         let db = &state(ctx).db;
         let today = today();
-        let fields = ctx.look_ahead();
-        let found = if fields.field("nodes").field("certifications").exists()
-            || fields
-                .field("edges")
-                .field("node")
-                .field("certifications")
-                .exists()
-        {
-            // The certificates are read in the page's own statement and handed to
-            // `certifications` through the request's loaders.
-            let visibility = crate::services::certification::Visibility::for_actor(&actor(ctx));
-            let (found, held) =
-                companies::list_with_certifications(db, &filter, order, &page, today, visibility)
-                    .await?;
-            loaders(ctx)?
-                .feed_many(held.into_iter().map(|(id, c)| (CertificationsOf(id), c)))
-                .await;
-            found
-        } else {
-            companies::list(db, &filter, order, &page, today).await?
+        // The page reads the columns its selected fields read, and the certificates, if
+        // selected, in the same statement.
+        let nodes = selected_nodes(ctx);
+        let certificates: Vec<_> = nodes
+            .iter()
+            .flat_map(|n| n.selection_set().filter(|f| f.name() == "certifications"))
+            .collect();
+        let read = companies::PageRead {
+            companies: projection(nodes.iter().copied(), Company::reads),
+            certifications: (!certificates.is_empty()).then(|| {
+                let mut columns = projection(certificates.iter().copied(), Certification::reads);
+                // `certifications(status:)` narrows by the status as of today.
+                if certificates
+                    .iter()
+                    .any(|f| f.arguments().map_or(true, |a| !a.is_empty()))
+                {
+                    columns = columns.and(Certification::STATUS);
+                }
+                (Visibility::for_actor(&actor(ctx)), columns)
+            }),
         };
+        let (found, mut held) =
+            companies::list_projected(db, &filter, order, &page, today, read).await?;
         let total = if wants_total(ctx) {
             companies::count(db, &filter, today).await?
         } else {
             0
         };
-        Ok(list(found, page.after.is_some(), total, Company))
+        Ok(list(found, page.after.is_some(), total, |c| {
+            let certificates = held.remove(&c.id);
+            Company(c, certificates)
+        }))
     }
 
     /// One company by ID.
@@ -410,7 +459,7 @@ impl CompanyQuery {
         if !(along.park || along.certifications.is_some() || along.latest_figures) {
             return companies::by_id(&state(ctx).db, number)
                 .await?
-                .map(Company)
+                .map(Company::new)
                 .ok_or_else(not_found);
         }
         let Some(found) = companies::by_id_along(&state(ctx).db, number, along).await? else {
@@ -429,7 +478,7 @@ impl CompanyQuery {
                 .feed_many(latest.map(|f| (LatestFiguresOf(number), f)))
                 .await;
         }
-        Ok(Company(found.company))
+        Ok(Company::new(found.company))
     }
 }
 
@@ -518,7 +567,7 @@ impl CompanyMutation {
             contact_phone: input.contact_phone,
             leading: input.leading,
         };
-        Ok(Company(companies::create(&w, new).await?))
+        Ok(Company::new(companies::create(&w, new).await?))
     }
 
     /// A company keeps its own profile.
@@ -539,7 +588,9 @@ impl CompanyMutation {
             contact_email: super::maybe(input.contact_email),
             contact_phone: super::maybe(input.contact_phone),
         };
-        Ok(Company(companies::update_profile(&w, id, changes).await?))
+        Ok(Company::new(
+            companies::update_profile(&w, id, changes).await?,
+        ))
     }
 
     /// The Department of Commerce records (or corrects) a company's figures for a year; the
@@ -566,6 +617,6 @@ impl CompanyMutation {
                 input.company_id.as_str()
             ))
         })?;
-        Ok(Company(company))
+        Ok(Company::new(company))
     }
 }

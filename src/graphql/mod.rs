@@ -246,6 +246,35 @@ pub struct ListTotals {
 
 pub type List<N> = Connection<String, N, ListTotals, EmptyFields>;
 
+/// The nodes a list field selects, wherever the query asks for them: under `nodes` and under
+/// `edges { node }`, through fragments, and as often as it names them.
+pub(crate) fn selected_nodes<'a>(ctx: &'a Context<'a>) -> Vec<async_graphql::SelectionField<'a>> {
+    let fields = ctx.look_ahead();
+    let mut nodes = fields.field("nodes").selection_fields();
+    nodes.extend(fields.field("edges").field("node").selection_fields());
+    nodes
+}
+
+/// The columns of `E` read by the fields selected in `selections`, as `reads` names them for
+/// each field of the object type; every column as soon as one field is not named. Fields
+/// under `@skip` or `@include` count as selected.
+pub(crate) fn projection<'a, E: sea_orm::EntityTrait>(
+    selections: impl IntoIterator<Item = async_graphql::SelectionField<'a>>,
+    reads: fn(&str) -> Option<&'static [E::Column]>,
+) -> crate::services::joined::Projection<E> {
+    use crate::services::joined::Projection;
+    let mut projection = Projection::of(&[]);
+    for selection in selections {
+        for field in selection.selection_set() {
+            match reads(field.name()) {
+                Some(columns) => projection = projection.and(columns),
+                None => return Projection::all(),
+            }
+        }
+    }
+    projection
+}
+
 /// Whether the query asks for `totalCount` (it costs a count over the whole list).
 pub(crate) fn wants_total(ctx: &Context<'_>) -> bool {
     ctx.look_ahead().field("totalCount").exists()
@@ -255,7 +284,7 @@ pub(crate) fn list<T, N: OutputType>(
     page: Page<T>,
     after_given: bool,
     total: u64,
-    wrap: impl Fn(T) -> N,
+    mut wrap: impl FnMut(T) -> N,
 ) -> List<N> {
     let mut list = Connection::with_additional_fields(
         after_given,

@@ -42,7 +42,7 @@ impl NodeQuery {
         let node = match kind {
             Kind::Company => services::company::by_id(db, number)
                 .await?
-                .map(|m| Node::Company(Company(m))),
+                .map(|m| Node::Company(Company::new(m))),
             Kind::Park => services::park::by_ids(db, &[number])
                 .await?
                 .remove(&number)
@@ -60,7 +60,7 @@ impl NodeQuery {
                 .map(|m| Node::Counterpart(Counterpart(m))),
             Kind::Tender => services::tender::by_id(db, number)
                 .await?
-                .map(|m| Node::Tender(Tender(m))),
+                .map(|m| Node::Tender(Tender::new(m))),
             Kind::Alliance => services::alliance::by_ids(db, &[number])
                 .await?
                 .remove(&number)

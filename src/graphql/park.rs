@@ -110,7 +110,7 @@ impl Park {
         );
         let found = found?.unwrap_or_else(crate::services::page::Page::empty);
         let total = totals?.unwrap_or_default().companies as u64;
-        Ok(list(found, after_given, total, Company))
+        Ok(list(found, after_given, total, Company::new))
     }
 
     /// Totals over the companies in the park today.

@@ -234,11 +234,11 @@ impl SearchQuery {
                 SearchType::Company => companies
                     .get(&CompanyById(hit.key.id))
                     .cloned()
-                    .map(|m| SearchResult::Company(Company(m))),
+                    .map(|m| SearchResult::Company(Company::new(m))),
                 SearchType::Tender => tenders
                     .get(&TenderById(hit.key.id))
                     .cloned()
-                    .map(|m| SearchResult::Tender(Tender(m))),
+                    .map(|m| SearchResult::Tender(Tender::new(m))),
                 SearchType::Park => parks
                     .get(&ParkById(hit.key.id))
                     .cloned()

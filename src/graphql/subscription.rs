@@ -51,7 +51,7 @@ async fn published(
     {
         return Ok(None);
     }
-    Ok(Some(Tender(tender)))
+    Ok(Some(Tender::new(tender)))
 }
 
 #[SubscriptionObject]

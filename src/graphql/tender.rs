@@ -11,7 +11,9 @@ use super::loaders::{
     CounterpartById, RequiredOf, TenderCountOf, TenderLinesOf, TendersOfCounterpart,
 };
 use super::reference::FreeTradeZoneArea;
-use super::{List, list, loaders, maybe, state, today, wants_total, writer};
+use super::{
+    List, list, loaders, maybe, projection, selected_nodes, state, today, wants_total, writer,
+};
 use crate::domain::{
     CertificationStandard, CounterpartKind, Currency, Money as DomainMoney, ServiceLine,
     TenderStatus,
@@ -62,9 +64,40 @@ pub struct Eligibility {
     min_employees: Option<i32>,
 }
 
-pub struct Tender(pub tender::Model);
+/// A tender, and its buyer where the page that read it read the buyer along (with only the
+/// columns the query selects: it goes to this tender's `buyer` and nowhere else).
+pub struct Tender(pub tender::Model, Option<counterpart::Model>);
 
 impl Tender {
+    pub fn new(model: tender::Model) -> Self {
+        Self(model, None)
+    }
+
+    /// The columns of `tender` each field below reads, for lists that read no more than the
+    /// query selects; `None` for a field not named here, which needs the whole row. A field
+    /// that starts reading another column must say so here.
+    pub(crate) fn reads(field: &str) -> Option<&'static [tender::Column]> {
+        use tender::Column as C;
+        Some(match field {
+            // The id is always read; these read by it.
+            "__typename" | "id" | "serviceLines" | "amendments" => &[],
+            "ocid" => &[C::Ocid],
+            "title" => &[C::TitleEn],
+            "titleZh" => &[C::TitleZh],
+            "description" => &[C::DescriptionEn],
+            "descriptionZh" => &[C::DescriptionZh],
+            "buyer" => &[C::CounterpartId],
+            "status" => &[C::Status],
+            "value" => &[C::ValueAmountMinor, C::ValueCurrency],
+            "tenderPeriod" => &[C::TenderPeriodStart, C::TenderPeriodEnd],
+            "closesAt" => &[C::TenderPeriodEnd],
+            "eligibility" => &[C::MinEmployees],
+            "createdAt" => &[C::CreatedAt],
+            "updatedAt" => &[C::UpdatedAt],
+            _ => return None,
+        })
+    }
+
     async fn bid_list(
         &self,
         ctx: &Context<'_>,
@@ -119,6 +152,9 @@ impl Tender {
 
     /// The counterpart buying the service.
     async fn buyer(&self, ctx: &Context<'_>) -> Result<Counterpart> {
+        if let Some(read_along) = &self.1 {
+            return Ok(Counterpart(read_along.clone()));
+        }
         loaders(ctx)?
             .load_one(CounterpartById(self.0.counterpart_id))
             .await?
@@ -240,7 +276,7 @@ impl Tender {
         })?;
         let (found, total) =
             bids::eligible_companies(&state(ctx).db, &self.0, &page, today()).await?;
-        Ok(list(found, page.after.is_some(), total, Company))
+        Ok(list(found, page.after.is_some(), total, Company::new))
     }
 }
 
@@ -257,6 +293,28 @@ pub struct Amendment {
 }
 
 pub struct Counterpart(pub counterpart::Model);
+
+impl Counterpart {
+    /// The columns of `counterpart` each field below reads, for lists that read no more than
+    /// the query selects; `None` for a field not named here, which needs the whole row. A
+    /// field that starts reading another column must say so here.
+    pub(crate) fn reads(field: &str) -> Option<&'static [counterpart::Column]> {
+        use counterpart::Column as C;
+        Some(match field {
+            // The id is always read; `tenders` reads by it.
+            "__typename" | "id" | "tenders" => &[],
+            "name" => &[C::NameEn],
+            "nameZh" => &[C::NameZh],
+            "kind" => &[C::Kind],
+            "freeTradeZoneArea" => &[C::FtzAreaId],
+            "city" => &[C::City],
+            "uscc" => &[C::Uscc],
+            "description" => &[C::Description],
+            "website" => &[C::Website],
+            _ => return None,
+        })
+    }
+}
 
 /// A buyer of services: a Shanghai Free Trade Zone firm or another organisation.
 #[Object]
@@ -342,7 +400,7 @@ impl Counterpart {
             found,
             after_given,
             u64::try_from(total).unwrap_or_default(),
-            Tender,
+            Tender::new,
         ))
     }
 }
@@ -356,26 +414,31 @@ async fn tender_list(
 ) -> Result<List<Tender>> {
     let page = ids::page_request(first, after, |p| order.accepts(p))?;
     let db = &state(ctx).db;
-    let fields = ctx.look_ahead();
-    let found = if fields.field("nodes").field("buyer").exists()
-        || fields.field("edges").field("node").field("buyer").exists()
-    {
-        // The buyers are read in the page's own statement and handed to `buyer` through the
-        // request's loaders.
-        let (found, buyers) = tenders::list_with_buyers(db, &filter, order, &page).await?;
-        loaders(ctx)?
-            .feed_many(buyers.into_iter().map(|b| (CounterpartById(b.id), b)))
-            .await;
-        found
-    } else {
-        tenders::list(db, &filter, order, &page).await?
-    };
+    // The page reads the columns its selected fields read, and the buyers, if selected, in the
+    // same statement.
+    let nodes = selected_nodes(ctx);
+    let buyers: Vec<_> = nodes
+        .iter()
+        .flat_map(|n| n.selection_set().filter(|f| f.name() == "buyer"))
+        .collect();
+    let (found, buyers) = tenders::list_projected(
+        db,
+        &filter,
+        order,
+        &page,
+        projection(nodes.iter().copied(), Tender::reads),
+        (!buyers.is_empty()).then(|| projection(buyers.iter().copied(), Counterpart::reads)),
+    )
+    .await?;
     let total = if wants_total(ctx) {
         tenders::count(db, &filter).await?
     } else {
         0
     };
-    Ok(list(found, page.after.is_some(), total, Tender))
+    Ok(list(found, page.after.is_some(), total, |t| {
+        let buyer = buyers.get(&t.counterpart_id).cloned();
+        Tender(t, buyer)
+    }))
 }
 
 /// Narrows a list of tenders; every field given must hold.
@@ -463,7 +526,7 @@ impl TenderQuery {
         let number = ids::decode(&id, Kind::Tender, "id")?;
         tenders::by_id(&state(ctx).db, number)
             .await?
-            .map(Tender)
+            .map(Tender::new)
             .ok_or_else(|| {
                 AppError::NotFound(format!("no tender has the ID '{}'", id.as_str())).into()
             })
@@ -607,7 +670,7 @@ impl TenderMutation {
             min_employees: Some(eligibility.min_employees.take()),
             rationale: None,
         };
-        Ok(Tender(tenders::create(&w, fields).await?))
+        Ok(Tender::new(tenders::create(&w, fields).await?))
     }
 
     /// The buyer amends its tender while it is in `PLANNING` or `ACTIVE`.
@@ -636,7 +699,7 @@ impl TenderMutation {
             min_employees: min,
             rationale: input.rationale,
         };
-        Ok(Tender(tenders::update(&w, id, fields).await?))
+        Ok(Tender::new(tenders::update(&w, id, fields).await?))
     }
 
     /// The buyer opens its tender for answers (`PLANNING` to `ACTIVE`), from now until its
@@ -645,7 +708,7 @@ impl TenderMutation {
         let w = writer(ctx);
         w.require_counterpart()?;
         let number = ids::decode(&id, Kind::Tender, "id")?;
-        Ok(Tender(tenders::publish(&w, number).await?))
+        Ok(Tender::new(tenders::publish(&w, number).await?))
     }
 
     /// The buyer cancels its tender (`PLANNING` or `ACTIVE` to `CANCELLED`).
@@ -653,7 +716,7 @@ impl TenderMutation {
         let w = writer(ctx);
         w.require_counterpart()?;
         let number = ids::decode(&id, Kind::Tender, "id")?;
-        Ok(Tender(tenders::cancel(&w, number).await?))
+        Ok(Tender::new(tenders::cancel(&w, number).await?))
     }
 
     /// The buyer closes its active tender, awarding one bid or none.
@@ -665,7 +728,7 @@ impl TenderMutation {
             Some(bid) => Some(ids::decode(bid, Kind::Bid, "awardedBidId")?),
             None => None,
         };
-        Ok(Tender(tenders::close(&w, id, award).await?))
+        Ok(Tender::new(tenders::close(&w, id, award).await?))
     }
 
     /// The Department of Commerce registers a counterpart.

@@ -169,8 +169,28 @@ pub fn join_visible(
     visibility: Visibility,
     prefix: &str,
 ) {
-    use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order};
     super::joined::select_prefixed::<certification::Entity>(query, prefix);
+    join_visible_rows(query, company, visibility);
+}
+
+/// [`join_visible`], selecting only `projection`'s columns, unprefixed, in the entity's order
+/// (read back with [`Projected::read_projected`](super::joined::Projected)).
+pub fn join_visible_projected(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    company: impl sea_orm::sea_query::IntoColumnRef,
+    visibility: Visibility,
+    projection: super::joined::Projection<certification::Entity>,
+) {
+    super::joined::select_projected(query, certification::Entity, projection);
+    join_visible_rows(query, company, visibility);
+}
+
+fn join_visible_rows(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    company: impl sea_orm::sea_query::IntoColumnRef,
+    visibility: Visibility,
+) {
+    use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order};
     query
         .join(
             JoinType::LeftJoin,

@@ -10,6 +10,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
+use super::joined::{Projected, Projection, select_projected};
 use super::page::{Keyset, Page, PageRequest, SortKey, first_per_group, paginate};
 use crate::domain::{CertificationStandard, CertificationStatus, ServiceLine, VerificationStatus};
 use crate::entities::{certification, company, company_figures, company_service_line, park};
@@ -130,17 +131,6 @@ fn filtered(filter: &CompanyFilter, today: NaiveDate) -> Select<company::Entity>
     select
 }
 
-pub async fn list(
-    db: &DatabaseConnection,
-    filter: &CompanyFilter,
-    order: CompanyOrder,
-    page: &PageRequest,
-    today: NaiveDate,
-) -> AppResult<Page<company::Model>> {
-    let rows = one_page(filter, order, page, today).all(db).await?;
-    Ok(Page::from_rows(rows, page.first, |c| order.position(c)))
-}
-
 fn direction(order: CompanyOrder) -> Order {
     if order.descending {
         Order::Desc
@@ -165,47 +155,75 @@ fn one_page(
     )
 }
 
-/// A page of companies as [`list`] reads it, with each company's certificates (as far as the
-/// reader may see them) read in the same statement: the page is a subquery, and the
-/// certificates are joined to it one row each.
-pub async fn list_with_certifications(
+/// What a page of companies reads: the columns of each company, and each company's
+/// certificates (as far as `visibility` lets the reader see them) with their columns.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRead {
+    pub companies: Projection<company::Entity>,
+    pub certifications: Option<(Visibility, Projection<certification::Entity>)>,
+}
+
+/// One page of `filter`'s companies in `order`, reading only the columns `read` names (and
+/// those the page itself needs: the id and the sort key), and with the certificates `read`
+/// asks for in the same statement: the page is a subquery, and the certificates are joined to
+/// it one row each. Columns not read hold a [`Blank`](super::joined::Blank).
+pub async fn list_projected(
     db: &DatabaseConnection,
     filter: &CompanyFilter,
     order: CompanyOrder,
     page: &PageRequest,
     today: NaiveDate,
-    visibility: Visibility,
+    read: PageRead,
 ) -> AppResult<(
     Page<company::Model>,
     HashMap<i64, Vec<certification::Model>>,
 )> {
-    use super::joined::read_prefixed;
-    use sea_orm::sea_query::{Asterisk, Query};
-    use sea_orm::{ConnectionTrait, FromQueryResult};
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::Query;
 
+    let columns = read.companies.and(&[company::Column::Id, order.column()]);
+    let mut inner = one_page(filter, order, page, today).into_query();
+    inner.clear_selects();
+    for column in columns.columns() {
+        inner.column((company::Entity, column));
+    }
     let paged = Alias::new("page");
     let mut query = Query::select();
-    query.column((paged.clone(), Asterisk)).from_subquery(
-        one_page(filter, order, page, today).into_query(),
-        paged.clone(),
-    );
+    select_projected(&mut query, paged.clone(), columns);
+    query.from_subquery(inner, paged.clone());
     query
         .order_by((paged.clone(), order.column()), direction(order))
         .order_by((paged.clone(), company::Column::Id), direction(order));
-    certification_service::join_visible(&mut query, (paged, company::Column::Id), visibility, "r_");
+    let certificate_columns = read.certifications.map(|(visibility, projection)| {
+        let projection = projection.and(&[certification::Column::Id]);
+        certification_service::join_visible_projected(
+            &mut query,
+            (paged.clone(), company::Column::Id),
+            visibility,
+            projection,
+        );
+        projection
+    });
     let rows = db
         .query_all_raw(db.get_database_backend().build(&query))
         .await?;
+    let width = columns.columns().count();
     let mut companies: Vec<company::Model> = Vec::new();
     let mut held: HashMap<i64, Vec<certification::Model>> = HashMap::new();
     for row in &rows {
-        let id: i64 = row.try_get("", "id")?;
+        // The id is the first column read: the entity's first.
+        let id: i64 = row.try_get_by_index(0)?;
         if companies.last().is_none_or(|c| c.id != id) {
-            companies.push(company::Model::from_query_result(row, "")?);
+            companies.push(company::Model::read_projected(row, 0, columns)?);
+            if certificate_columns.is_some() {
+                held.insert(id, Vec::new());
+            }
         }
-        let list = held.entry(id).or_default();
-        if let Some(certificate) = read_prefixed::<certification::Model>(row, "r_")? {
-            list.push(certificate);
+        if let Some(projection) = certificate_columns
+            && row.try_get_by_index::<Option<i64>>(width)?.is_some()
+        {
+            let certificate = certification::Model::read_projected(row, width, projection)?;
+            held.entry(id).or_default().push(certificate);
         }
     }
     Ok((

@@ -12,6 +12,7 @@ use sea_orm::{
     QuerySelect, QueryTrait, Select,
 };
 
+use super::joined::{Projected, Projection, select_projected};
 use super::page::{Keyset, Page, PageRequest, SortKey, first_per_group, paginate};
 use crate::domain::{CertificationStandard, ServiceLine, TenderStatus};
 use crate::entities::{counterpart, tender, tender_required_certification, tender_service_line};
@@ -116,55 +117,61 @@ fn one_page(
     paginate(filtered(filter), sort, tender::Column::Id, direction, page)
 }
 
-pub async fn list(
+/// One page of `filter`'s tenders in `order`, reading only the columns `tenders` names (and
+/// those the page itself needs: the id and the sort key), and, if `buyers` names columns, each
+/// tender's buyer joined in the same statement (a tender has exactly one). Columns not read
+/// hold a [`Blank`](super::joined::Blank); the buyers come back by id.
+pub async fn list_projected(
     db: &DatabaseConnection,
     filter: &TenderFilter,
     order: TenderOrder,
     page: &PageRequest,
-) -> AppResult<Page<tender::Model>> {
-    let rows = one_page(filter, order, page).all(db).await?;
-    Ok(Page::from_rows(rows, page.first, |t| order.position(t)))
-}
-
-/// A page of tenders as [`list`] reads it, with each tender's buyer joined in the same
-/// statement (a tender has exactly one).
-pub async fn list_with_buyers(
-    db: &DatabaseConnection,
-    filter: &TenderFilter,
-    order: TenderOrder,
-    page: &PageRequest,
-) -> AppResult<(Page<tender::Model>, Vec<counterpart::Model>)> {
-    use super::joined::{read_prefixed, select_prefixed};
+    tenders: Projection<tender::Entity>,
+    buyers: Option<Projection<counterpart::Entity>>,
+) -> AppResult<(Page<tender::Model>, HashMap<i64, counterpart::Model>)> {
     use sea_orm::sea_query::JoinType;
-    use sea_orm::{ConnectionTrait, FromQueryResult, QueryTrait};
+    use sea_orm::{ConnectionTrait, QueryTrait};
 
+    let mut columns = tenders.and(&[tender::Column::Id]);
+    if order.sort == TenderSort::ClosingDate {
+        columns = columns.and(&[tender::Column::TenderPeriodEnd]);
+    }
+    let buyers = buyers.map(|b| {
+        columns = columns.and(&[tender::Column::CounterpartId]);
+        b.and(&[counterpart::Column::Id])
+    });
     let mut query = one_page(filter, order, page).into_query();
-    select_prefixed::<counterpart::Entity>(&mut query, "b_");
-    query.join(
-        JoinType::InnerJoin,
-        counterpart::Entity,
-        Expr::col((counterpart::Entity, counterpart::Column::Id))
-            .equals((tender::Entity, tender::Column::CounterpartId)),
-    );
+    query.clear_selects();
+    select_projected(&mut query, tender::Entity, columns);
+    if let Some(buyers) = buyers {
+        select_projected(&mut query, counterpart::Entity, buyers);
+        query.join(
+            JoinType::InnerJoin,
+            counterpart::Entity,
+            Expr::col((counterpart::Entity, counterpart::Column::Id))
+                .equals((tender::Entity, tender::Column::CounterpartId)),
+        );
+    }
     let rows = db
         .query_all_raw(db.get_database_backend().build(&query))
         .await?;
-    let mut tenders = Vec::with_capacity(rows.len());
-    let mut buyers: HashMap<i64, counterpart::Model> = HashMap::new();
+    let width = columns.columns().count();
+    let mut found = Vec::with_capacity(rows.len());
+    let mut buyers_read: HashMap<i64, counterpart::Model> = HashMap::new();
     for row in &rows {
-        tenders.push(tender::Model::from_query_result(row, "")?);
-        // A page's tenders come from a few buyers (joined, so always there): each is read
-        // from its first row only.
-        let buyer_id: i64 = row.try_get("", "b_id")?;
-        if !buyers.contains_key(&buyer_id)
-            && let Some(buyer) = read_prefixed::<counterpart::Model>(row, "b_")?
-        {
-            buyers.insert(buyer_id, buyer);
+        found.push(tender::Model::read_projected(row, 0, columns)?);
+        // A page's tenders come from a few buyers: each is read from its first row only. The
+        // buyer's id is its first column.
+        if let Some(buyers) = buyers {
+            let buyer_id: i64 = row.try_get_by_index(width)?;
+            if let std::collections::hash_map::Entry::Vacant(slot) = buyers_read.entry(buyer_id) {
+                slot.insert(counterpart::Model::read_projected(row, width, buyers)?);
+            }
         }
     }
     Ok((
-        Page::from_rows(tenders, page.first, |t| order.position(t)),
-        buyers.into_values().collect(),
+        Page::from_rows(found, page.first, |t| order.position(t)),
+        buyers_read,
     ))
 }
 
