@@ -19,6 +19,9 @@ mod m20261127_000005_create_write_side;
 mod m20261127_000006_create_rate_limit;
 mod m20261127_000007_company_district_name_index;
 mod m20261127_000008_open_tender_closing_index;
+mod m20261127_000009_company_service_line_mask;
+
+pub use m20261127_000009_company_service_line_mask::SERVICE_LINE_BITS;
 
 pub struct Migrator;
 
@@ -34,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_create_rate_limit::Migration),
             Box::new(m20261127_000007_company_district_name_index::Migration),
             Box::new(m20261127_000008_open_tender_closing_index::Migration),
+            Box::new(m20261127_000009_company_service_line_mask::Migration),
         ]
     }
 }

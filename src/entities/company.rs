@@ -23,6 +23,8 @@ pub struct Model {
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
     pub leading: bool,
+    /// The lines of `company_service_line`, one bit each (see `services::company::line_mask`).
+    pub service_line_mask: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -89,6 +89,19 @@ impl CompanyOrder {
     }
 }
 
+/// The lines, one bit each, as `company.service_line_mask` holds them: the bits are the
+/// storage's (`migration::SERVICE_LINE_BITS`).
+pub fn line_mask(lines: impl IntoIterator<Item = ServiceLine>) -> i64 {
+    use sea_orm::ActiveEnum;
+    lines.into_iter().fold(0, |mask, line| {
+        let stored = line.to_value();
+        migration::SERVICE_LINE_BITS
+            .iter()
+            .find(|(name, _)| *name == stored)
+            .map_or(mask, |(_, bit)| mask | (1 << bit))
+    })
+}
+
 /// Certificates that count as held today: verified, recorded active, not past expiry.
 pub fn in_force(today: NaiveDate) -> Condition {
     Condition::all()
@@ -112,12 +125,12 @@ fn filtered(filter: &CompanyFilter, today: NaiveDate) -> Select<company::Entity>
         select = select.filter(company::Column::Leading.eq(leading));
     }
     if let Some(lines) = &filter.service_lines {
-        let offering = company_service_line::Entity::find()
-            .select_only()
-            .column(company_service_line::Column::CompanyId)
-            .filter(company_service_line::Column::ServiceLine.is_in(lines.iter().copied()))
-            .into_query();
-        select = select.filter(company::Column::Id.in_subquery(offering));
+        // Checked on the company's own row as the list walks it (see `line_mask`).
+        select = select.filter(
+            Expr::col((company::Entity, company::Column::ServiceLineMask))
+                .bit_and(line_mask(lines.iter().copied()))
+                .ne(0),
+        );
     }
     if let Some(standard) = filter.certification {
         let holding = certification::Entity::find()
@@ -562,6 +575,14 @@ mod changes {
         }))
         .exec_without_returning(&tx.txn)
         .await?;
+        company::Entity::update_many()
+            .col_expr(
+                company::Column::ServiceLineMask,
+                sea_orm::sea_query::Expr::value(super::line_mask(lines.iter().copied())),
+            )
+            .filter(company::Column::Id.eq(company))
+            .exec(&tx.txn)
+            .await?;
         Ok(())
     }
 
@@ -624,6 +645,7 @@ mod changes {
             contact_email: Set(contact_email),
             contact_phone: Set(contact_phone),
             leading: Set(new.leading),
+            service_line_mask: Set(super::line_mask(lines.iter().copied())),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -795,5 +817,19 @@ mod changes {
             .await?;
         tx.commit().await?;
         Ok(row)
+    }
+}
+
+#[cfg(test)]
+mod line_mask_tests {
+    use super::*;
+
+    #[test]
+    fn every_line_has_a_bit_of_its_own() {
+        let bits: Vec<i64> = ServiceLine::ALL.iter().map(|&l| line_mask([l])).collect();
+        for (line, bit) in ServiceLine::ALL.iter().zip(&bits) {
+            assert_eq!(bit.count_ones(), 1, "{line:?}");
+        }
+        assert_eq!(line_mask(ServiceLine::ALL).count_ones(), 15);
     }
 }

@@ -202,7 +202,8 @@ macro_rules! projected {
 projected! {
     company {
         id, uscc, name_zh, name_en, district_id, park_id, headcount, founded_year, description,
-        description_zh, website, contact_email, contact_phone, leading, created_at, updated_at,
+        description_zh, website, contact_email, contact_phone, leading, service_line_mask,
+        created_at, updated_at,
     }
     certification {
         id, company_id, standard, maturity_level, certificate_number, certification_body,

@@ -271,3 +271,82 @@ pub fn base64_id(raw: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
+
+/// Every company's lines, as `company_service_line` records them and as the mask on its row
+/// holds them (which the service-line filter reads).
+async fn lines_on_record(db: &sea_orm::DatabaseConnection) -> Vec<(i64, i64, i64)> {
+    use ganbridge::entities::{company, company_service_line};
+    use ganbridge::services::company::line_mask;
+    use sea_orm::EntityTrait;
+    let mut recorded: std::collections::HashMap<i64, Vec<_>> = Default::default();
+    for row in company_service_line::Entity::find().all(db).await.unwrap() {
+        recorded
+            .entry(row.company_id)
+            .or_default()
+            .push(row.service_line);
+    }
+    company::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            let lines = recorded.remove(&c.id).unwrap_or_default();
+            (c.id, line_mask(lines), c.service_line_mask)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_service_line_filter_follows_the_lines_on_record_through_a_change() {
+    let app = spawn_app(true).await;
+    let companies = lines_on_record(&app.db).await;
+    assert!(companies.len() > 1_000);
+    for (id, recorded, mask) in &companies {
+        assert_eq!(recorded, mask, "company {id} after the demo load");
+    }
+    const COUNT: &str = "query($line: ServiceLine!) {
+        companies(filter: { serviceLine: $line }) { totalCount } }";
+    let count = |data: Value| data["companies"]["totalCount"].as_i64().unwrap();
+    let line_of_bit = |bit: u32| {
+        migration::SERVICE_LINE_BITS
+            .iter()
+            .find(|(_, b)| *b == bit)
+            .map(|(name, _)| name.to_uppercase())
+            .unwrap()
+    };
+    let medical = line_of_bit(14);
+
+    // A company that offers no medical research takes it up and drops its other lines.
+    let (id, recorded, _) = companies
+        .iter()
+        .find(|(_, recorded, _)| *recorded & (1 << 14) == 0)
+        .copied()
+        .unwrap();
+    let dropped = line_of_bit(recorded.trailing_zeros());
+    let before = (
+        count(app.data(COUNT, json!({ "line": medical })).await),
+        count(app.data(COUNT, json!({ "line": dropped })).await),
+    );
+    let key = app
+        .key(ganbridge::domain::Role::Company, Some(id), None)
+        .await;
+    app.data_as(
+        &key,
+        "mutation($input: UpdateCompanyProfileInput!) { updateCompanyProfile(input: $input) { id } }",
+        json!({ "input": { "id": base64_id(&format!("Company:{id}")), "serviceLines": [medical] } }),
+    )
+    .await;
+    let after = lines_on_record(&app.db).await;
+    let changed = after.iter().find(|(c, _, _)| *c == id).unwrap();
+    assert_eq!(changed.1, 1 << 14);
+    assert_eq!(changed.1, changed.2, "the mask follows the change");
+    assert_eq!(
+        count(app.data(COUNT, json!({ "line": medical })).await),
+        before.0 + 1
+    );
+    assert_eq!(
+        count(app.data(COUNT, json!({ "line": dropped })).await),
+        before.1 - 1
+    );
+}

@@ -1323,6 +1323,9 @@ async fn insert_companies(
                     .map(|w| format!("contact@{}", w.trim_start_matches("https://www.")))),
                 contact_phone: Set(None),
                 leading: Set(c.leading),
+                service_line_mask: Set(crate::services::company::line_mask(
+                    c.lines.iter().copied(),
+                )),
                 created_at: Set(created),
                 updated_at: Set(created),
                 ..Default::default()
