@@ -350,3 +350,63 @@ async fn the_service_line_filter_follows_the_lines_on_record_through_a_change() 
         before.1 - 1
     );
 }
+
+/// A database that had companies before the mask existed gets each company's mask from the
+/// lines on record when it migrates.
+#[tokio::test]
+async fn migrating_a_database_with_companies_fills_in_their_line_masks() {
+    use ganbridge::domain::ServiceLine;
+    use ganbridge::services::company::line_mask;
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ActiveEnum, ConnectionTrait};
+
+    let (db, _dir) = crate::helpers::empty_database().await;
+    let before_the_mask = Migrator::migrations().len() as u32 - 1;
+    Migrator::up(&db, Some(before_the_mask)).await.unwrap();
+    db.execute_unprepared(
+        "INSERT INTO district (id, code, name_en, name_zh) VALUES (1, 'nanchang', 'Nanchang', '南昌')",
+    )
+    .await
+    .unwrap();
+    let companies = [
+        vec![ServiceLine::CallCentre, ServiceLine::SoftwareDevelopment],
+        vec![],
+        vec![ServiceLine::MedicalAndPharmaResearch],
+        ServiceLine::ALL.to_vec(),
+    ];
+    for (id, lines) in companies.iter().enumerate() {
+        db.execute_unprepared(&format!(
+            "INSERT INTO company (id, uscc, name_zh, name_en, district_id, headcount, founded_year,
+               description, description_zh, \"leading\", created_at, updated_at)
+             VALUES ({id}, '9136010000000000{id:02}', 'z', 'e', 1, 10, 2000, 'd', 'd', false,
+               '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')"
+        ))
+        .await
+        .unwrap();
+        for line in lines {
+            db.execute_unprepared(&format!(
+                "INSERT INTO company_service_line (company_id, service_line) VALUES ({id}, '{}')",
+                line.to_value()
+            ))
+            .await
+            .unwrap();
+        }
+    }
+    Migrator::up(&db, None).await.unwrap();
+    for (id, lines) in companies.iter().enumerate() {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT service_line_mask FROM company WHERE id = {id}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let mask: i64 = row.try_get("", "service_line_mask").unwrap();
+        assert_eq!(
+            mask,
+            line_mask(lines.iter().copied()),
+            "company {id}: {lines:?}"
+        );
+    }
+}

@@ -53,6 +53,23 @@ async fn fresh_postgres(admin_url: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// An empty database of the store the tests run on, with nothing applied: a SQLite file in the
+/// returned directory, or a new PostgreSQL database.
+pub async fn empty_database() -> (sea_orm::DatabaseConnection, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("creating a temporary directory");
+    let url = match postgres_admin_url() {
+        Some(admin) => fresh_postgres(&admin).await,
+        None => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("empty.db").display()
+        ),
+    };
+    let db = sea_orm::Database::connect(&url)
+        .await
+        .expect("connecting to an empty database");
+    (db, dir)
+}
+
 /// Starts the application; with `demo`, on the demo dataset.
 pub async fn spawn_app(demo: bool) -> TestApp {
     spawn_app_with(demo, |_| {}).await
