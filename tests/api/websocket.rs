@@ -53,7 +53,11 @@ async fn a_query_over_graphql_transport_ws_uses_the_same_loaders_as_http() {
 #[tokio::test]
 async fn operations_over_the_websocket_are_charged_to_the_callers_quota() {
     // `{ districts { code } }` costs 2 points: two fit in a budget of 5, a third does not.
-    let app = spawn_app_with(false, |s| s.quota_anonymous = 5).await;
+    let app = spawn_app_with(false, |s| {
+        s.quota_anonymous = 5;
+        s.quota_window_secs = crate::limits::COUNTED_WINDOW;
+    })
+    .await;
     let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
