@@ -9,7 +9,10 @@ use super::loaders::{
     AlliancesOf, CertificationsOf, FiguresOf, LatestFiguresOf, ParkById, ServiceLinesOf,
 };
 use super::reference::District;
-use super::{List, actor, list, loaders, projection, selected_nodes, state, today, wants_total};
+use super::{
+    List, actor, list, loaders, projection, selected_nodes, selected_within, state, today,
+    wants_total,
+};
 use crate::domain::{
     CertificationStandard, CertificationStatus, DistrictCode, ServiceLine, ServiceLineFamily,
 };
@@ -407,10 +410,7 @@ impl CompanyQuery {
         // The page reads the columns its selected fields read, and the certificates, if
         // selected, in the same statement.
         let nodes = selected_nodes(ctx);
-        let certificates: Vec<_> = nodes
-            .iter()
-            .flat_map(|n| n.selection_set().filter(|f| f.name() == "certifications"))
-            .collect();
+        let certificates = selected_within(&nodes, "certifications");
         let read = companies::PageRead {
             companies: projection(nodes.iter().copied(), Company::reads),
             certifications: (!certificates.is_empty()).then(|| {

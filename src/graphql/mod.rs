@@ -255,6 +255,17 @@ pub(crate) fn selected_nodes<'a>(ctx: &'a Context<'a>) -> Vec<async_graphql::Sel
     nodes
 }
 
+/// The fields named `name` selected under any of `nodes` (a field each time a node names it).
+pub(crate) fn selected_within<'a>(
+    nodes: &[async_graphql::SelectionField<'a>],
+    name: &str,
+) -> Vec<async_graphql::SelectionField<'a>> {
+    nodes
+        .iter()
+        .flat_map(|n| n.selection_set().filter(|f| f.name() == name))
+        .collect()
+}
+
 /// The columns of `E` read by the fields selected in `selections`, as `reads` names them for
 /// each field of the object type; every column as soon as one field is not named. Fields
 /// under `@skip` or `@include` count as selected.

@@ -12,7 +12,8 @@ use super::loaders::{
 };
 use super::reference::FreeTradeZoneArea;
 use super::{
-    List, list, loaders, maybe, projection, selected_nodes, state, today, wants_total, writer,
+    List, list, loaders, maybe, projection, selected_nodes, selected_within, state, today,
+    wants_total, writer,
 };
 use crate::domain::{
     CertificationStandard, CounterpartKind, Currency, Money as DomainMoney, ServiceLine,
@@ -417,10 +418,7 @@ async fn tender_list(
     // The page reads the columns its selected fields read, and the buyers, if selected, in the
     // same statement.
     let nodes = selected_nodes(ctx);
-    let buyers: Vec<_> = nodes
-        .iter()
-        .flat_map(|n| n.selection_set().filter(|f| f.name() == "buyer"))
-        .collect();
+    let buyers = selected_within(&nodes, "buyer");
     let (found, buyers) = tenders::list_projected(
         db,
         &filter,
