@@ -16,7 +16,7 @@ use super::{
 use crate::domain::{
     CertificationStandard, CertificationStatus, DistrictCode, ServiceLine, ServiceLineFamily,
 };
-use crate::entities::{certification, company, company_figures};
+use crate::entities::{certification, company, company_figures, park};
 use crate::error::AppError;
 use crate::graphql::alliance::Alliance;
 use crate::graphql::certification::Certification;
@@ -26,18 +26,28 @@ use crate::services::certification::Visibility;
 use crate::services::company::{
     self as companies, CompanyFilter as Filter, CompanyOrder as Order, CompanySort,
 };
+use crate::services::joined::Projection;
 
-/// A company, and its certificates where the page that read it read them along (with only
-/// the columns the query selects: they go to this company's `certifications` and nowhere else).
-pub struct Company(pub company::Model, Option<Vec<certification::Model>>);
+/// A company, and what was read along with it.
+pub struct Company(pub company::Model, ReadAlong);
+
+/// What the statement that read a company read along with it, with only the columns the query
+/// selects: it goes to this company's fields and nowhere else (never to a loader's cache,
+/// which any field of the request could read whole). `None` where it was not read.
+#[derive(Default)]
+pub struct ReadAlong {
+    certifications: Option<Vec<certification::Model>>,
+    park: Option<Option<park::Model>>,
+    latest_figures: Option<Option<company_figures::Model>>,
+}
 
 impl Company {
     pub fn new(model: company::Model) -> Self {
-        Self(model, None)
+        Self(model, ReadAlong::default())
     }
 
-    /// The columns of `company` each field below reads, for lists that read no more than the
-    /// query selects; `None` for a field not named here, which needs the whole row. A field
+    /// The columns of `company` each field below reads, for statements (lists, `company(id:)`)
+    /// that read no more than the query selects; `None` for a field not named here, which needs the whole row. A field
     /// that starts reading another column must say so here.
     pub(crate) fn reads(field: &str) -> Option<&'static [company::Column]> {
         use company::Column as C;
@@ -99,6 +109,9 @@ impl Company {
 
     /// The park the company sits in, if any.
     async fn park(&self, ctx: &Context<'_>) -> Result<Option<Park>> {
+        if let Some(read_along) = &self.1.park {
+            return Ok(read_along.clone().map(Park));
+        }
         let Some(park) = self.0.park_id else {
             return Ok(None);
         };
@@ -176,7 +189,7 @@ impl Company {
         ctx: &Context<'_>,
         status: Option<CertificationStatus>,
     ) -> Result<Vec<Certification>> {
-        let all = match &self.1 {
+        let all = match &self.1.certifications {
             Some(read_along) => read_along.clone(),
             None => loaders(ctx)?
                 .load_one(CertificationsOf(self.0.id))
@@ -202,6 +215,9 @@ impl Company {
 
     /// The figures of the most recent year reported.
     async fn latest_figures(&self, ctx: &Context<'_>) -> Result<Option<CompanyFigures>> {
+        if let Some(read_along) = &self.1.latest_figures {
+            return Ok(read_along.clone().map(CompanyFigures::from));
+        }
         Ok(loaders(ctx)?
             .load_one(LatestFiguresOf(self.0.id))
             .await?
@@ -261,6 +277,23 @@ pub struct CompanyFigures {
     executed_offshore_usd: Decimal,
     /// Employees at the end of the year.
     employees: i32,
+}
+
+impl CompanyFigures {
+    /// The columns of `company_figures` each field reads (see [`Company::reads`]).
+    pub(crate) fn reads(field: &str) -> Option<&'static [company_figures::Column]> {
+        use company_figures::Column as C;
+        Some(match field {
+            "__typename" => &[],
+            "year" => &[C::Year],
+            "contractAmountUsd" => &[C::ContractAmountUsdCents],
+            "contractOffshoreUsd" => &[C::ContractOffshoreUsdCents],
+            "executedAmountUsd" => &[C::ExecutedAmountUsdCents],
+            "executedOffshoreUsd" => &[C::ExecutedOffshoreUsdCents],
+            "employees" => &[C::Employees],
+            _ => return None,
+        })
+    }
 }
 
 impl From<company_figures::Model> for CompanyFigures {
@@ -413,17 +446,7 @@ impl CompanyQuery {
         let certificates = selected_within(&nodes, "certifications");
         let read = companies::PageRead {
             companies: projection(nodes.iter().copied(), Company::reads),
-            certifications: (!certificates.is_empty()).then(|| {
-                let mut columns = projection(certificates.iter().copied(), Certification::reads);
-                // `certifications(status:)` narrows by the status as of today.
-                if certificates
-                    .iter()
-                    .any(|f| f.arguments().map_or(true, |a| !a.is_empty()))
-                {
-                    columns = columns.and(Certification::STATUS);
-                }
-                (Visibility::for_actor(&actor(ctx)), columns)
-            }),
+            certifications: certificates_read(ctx, &certificates),
         };
         let (found, mut held) =
             companies::list_projected(db, &filter, order, &page, today, read).await?;
@@ -433,8 +456,14 @@ impl CompanyQuery {
             0
         };
         Ok(list(found, page.after.is_some(), total, |c| {
-            let certificates = held.remove(&c.id);
-            Company(c, certificates)
+            let certifications = held.remove(&c.id);
+            Company(
+                c,
+                ReadAlong {
+                    certifications,
+                    ..ReadAlong::default()
+                },
+            )
         }))
     }
 
@@ -444,42 +473,50 @@ impl CompanyQuery {
         let number = ids::decode(&id, Kind::Company, "id")?;
         let not_found =
             || AppError::NotFound(format!("no company has the ID '{}'", id.as_str())).into();
-        // What the query asks of the company's park, certificates and latest figures is read
-        // in the company's own statement and handed to those fields through the loaders.
-        let fields = ctx.look_ahead();
-        let loaders = loaders(ctx)?;
+        // The company's statement reads the columns its selected fields read, and its park,
+        // certificates and latest figures if selected, with theirs.
+        let me = [ctx.field()];
+        let parks = selected_within(&me, "park");
+        let certificates = selected_within(&me, "certifications");
+        let figures = selected_within(&me, "latestFigures");
         let along = companies::Along {
-            park: fields.field("park").exists(),
-            certifications: fields
-                .field("certifications")
-                .exists()
-                .then(|| crate::services::certification::Visibility::for_actor(&actor(ctx))),
-            latest_figures: fields.field("latestFigures").exists(),
+            company: projection(me.iter().copied(), Company::reads),
+            park: (!parks.is_empty()).then(|| projection(parks, Park::reads)),
+            certifications: certificates_read(ctx, &certificates),
+            latest_figures: (!figures.is_empty())
+                .then(|| projection(figures, CompanyFigures::reads)),
         };
-        if !(along.park || along.certifications.is_some() || along.latest_figures) {
-            return companies::by_id(&state(ctx).db, number)
-                .await?
-                .map(Company::new)
-                .ok_or_else(not_found);
-        }
         let Some(found) = companies::by_id_along(&state(ctx).db, number, along).await? else {
             return Err(not_found());
         };
-        if let (Some(park), Some(park_id)) = (found.park, found.company.park_id) {
-            loaders
-                .feed_many(park.map(|p| (ParkById(park_id), p)))
-                .await;
-        }
-        if let Some(held) = found.certifications {
-            loaders.feed_one(CertificationsOf(number), held).await;
-        }
-        if let Some(latest) = found.latest_figures {
-            loaders
-                .feed_many(latest.map(|f| (LatestFiguresOf(number), f)))
-                .await;
-        }
-        Ok(Company::new(found.company))
+        Ok(Company(
+            found.company,
+            ReadAlong {
+                certifications: found.certifications,
+                park: found.park,
+                latest_figures: found.latest_figures,
+            },
+        ))
     }
+}
+
+/// What a statement reads of the certificates selected as `certificates`: `None` if none is.
+fn certificates_read(
+    ctx: &Context<'_>,
+    certificates: &[async_graphql::SelectionField<'_>],
+) -> Option<(Visibility, Projection<certification::Entity>)> {
+    if certificates.is_empty() {
+        return None;
+    }
+    let mut columns = projection(certificates.iter().copied(), Certification::reads);
+    // `certifications(status:)` narrows by the status as of today.
+    if certificates
+        .iter()
+        .any(|f| f.arguments().map_or(true, |a| !a.is_empty()))
+    {
+        columns = columns.and(Certification::STATUS);
+    }
+    Some((Visibility::for_actor(&actor(ctx)), columns))
 }
 
 /// A company as the Department of Commerce registers it.

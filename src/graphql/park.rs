@@ -15,6 +15,28 @@ use crate::services::park::{self as parks, ORDER_TAG, ParkFilter as Filter};
 
 pub struct Park(pub park::Model);
 
+impl Park {
+    /// The columns of `park` each field below reads, for statements that read no more than the
+    /// query selects; `None` for a field not named here, which needs the whole row. A field
+    /// that starts reading another column must say so here.
+    pub(crate) fn reads(field: &str) -> Option<&'static [park::Column]> {
+        use park::Column as C;
+        Some(match field {
+            // The id is always read; these read by it.
+            "__typename" | "id" | "focusIndustries" | "companies" | "totals" => &[],
+            "name" => &[C::NameEn],
+            "nameZh" => &[C::NameZh],
+            "level" => &[C::Level],
+            "district" => &[C::DistrictId],
+            "description" => &[C::Description],
+            "preferentialPolicies" => &[C::PreferentialPolicies],
+            "website" => &[C::Website],
+            "establishedYear" => &[C::EstablishedYear],
+            _ => return None,
+        })
+    }
+}
+
 /// Totals over the companies a park holds today.
 #[derive(SimpleObject)]
 pub struct ParkTotals {

@@ -161,36 +161,17 @@ pub async fn by_companies(
 }
 
 /// Joins to `query` the certificates the reader may see of the company whose id is in
-/// `company`, one row each, selected under `prefix` (see `services::joined`), and orders them
-/// as [`by_companies`] lists them, after whatever order `query` has already.
+/// `company`, one row each, selecting `projection`'s columns in the entity's order (read back
+/// with [`Projected::read_projected`](super::joined::Projected)), and orders them as
+/// [`by_companies`] lists them, after whatever order `query` has already.
 pub fn join_visible(
-    query: &mut sea_orm::sea_query::SelectStatement,
-    company: impl sea_orm::sea_query::IntoColumnRef,
-    visibility: Visibility,
-    prefix: &str,
-) {
-    super::joined::select_prefixed::<certification::Entity>(query, prefix);
-    join_visible_rows(query, company, visibility);
-}
-
-/// [`join_visible`], selecting only `projection`'s columns, unprefixed, in the entity's order
-/// (read back with [`Projected::read_projected`](super::joined::Projected)).
-pub fn join_visible_projected(
     query: &mut sea_orm::sea_query::SelectStatement,
     company: impl sea_orm::sea_query::IntoColumnRef,
     visibility: Visibility,
     projection: super::joined::Projection<certification::Entity>,
 ) {
-    super::joined::select_projected(query, certification::Entity, projection);
-    join_visible_rows(query, company, visibility);
-}
-
-fn join_visible_rows(
-    query: &mut sea_orm::sea_query::SelectStatement,
-    company: impl sea_orm::sea_query::IntoColumnRef,
-    visibility: Visibility,
-) {
     use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order};
+    super::joined::select_projected(query, certification::Entity, projection);
     query
         .join(
             JoinType::LeftJoin,

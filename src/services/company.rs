@@ -209,7 +209,7 @@ pub async fn list_projected(
         .order_by((paged.clone(), company::Column::Id), direction(order));
     let certificate_columns = read.certifications.map(|(visibility, projection)| {
         let projection = projection.and(&[certification::Column::Id]);
-        certification_service::join_visible_projected(
+        certification_service::join_visible(
             &mut query,
             (paged.clone(), company::Column::Id),
             visibility,
@@ -257,16 +257,20 @@ pub async fn by_id(db: &DatabaseConnection, id: i64) -> AppResult<Option<company
     Ok(company::Entity::find_by_id(id).one(db).await?)
 }
 
-/// What to read in the same statement as one company: each is a round trip saved.
-#[derive(Debug, Clone, Copy, Default)]
+/// What to read of one company, and in the same statement of its park, its certificates and
+/// its latest figures (each a round trip saved): of each, only the columns a [`Projection`]
+/// names.
+#[derive(Debug, Clone, Copy)]
 pub struct Along {
-    pub park: bool,
+    pub company: Projection<company::Entity>,
+    pub park: Option<Projection<park::Entity>>,
     /// Its certificates, as far as the reader may see them.
-    pub certifications: Option<Visibility>,
-    pub latest_figures: bool,
+    pub certifications: Option<(Visibility, Projection<certification::Entity>)>,
+    pub latest_figures: Option<Projection<company_figures::Entity>>,
 }
 
-/// A company with what was read along with it (`None` where it was not asked for).
+/// A company with what was read along with it (`None` where it was not asked for). Columns
+/// not read hold a [`Blank`](super::joined::Blank).
 #[derive(Debug, Clone)]
 pub struct CompanyAlong {
     pub company: company::Model,
@@ -277,33 +281,46 @@ pub struct CompanyAlong {
 
 /// One company and, in the same statement, its park, its certificates and its latest figures
 /// as `along` asks: the park and the figures are joined one to one, the certificates one row
-/// each (a company holds a handful).
+/// each (a company holds a handful). Each table's columns follow the last one's, in its
+/// entity's order, starting with its key, which a left join that found nothing leaves null.
 pub async fn by_id_along(
     db: &DatabaseConnection,
     id: i64,
     along: Along,
 ) -> AppResult<Option<CompanyAlong>> {
-    use super::joined::{read_prefixed, select_prefixed};
+    use sea_orm::ConnectionTrait;
     use sea_orm::sea_query::{JoinType, Query};
-    use sea_orm::{ConnectionTrait, FromQueryResult};
 
     let mut query = Query::select();
     query
         .from(company::Entity)
         .and_where(Expr::col((company::Entity, company::Column::Id)).eq(id));
-    select_prefixed::<company::Entity>(&mut query, "c_");
-    if along.park {
-        select_prefixed::<park::Entity>(&mut query, "p_");
+    let mut columns = along.company.and(&[company::Column::Id]);
+    if along.park.is_some() {
+        columns = columns.and(&[company::Column::ParkId]);
+    }
+    select_projected(&mut query, company::Entity, columns);
+    let mut width = columns.columns().count();
+    let mut place = |count: usize| {
+        let start = width;
+        width += count;
+        start
+    };
+    let park = along.park.map(|projection| {
+        let projection = projection.and(&[park::Column::Id]);
+        select_projected(&mut query, park::Entity, projection);
         query.join(
             JoinType::LeftJoin,
             park::Entity,
             Expr::col((park::Entity, park::Column::Id))
                 .equals((company::Entity, company::Column::ParkId)),
         );
-    }
-    if along.latest_figures {
+        (place(projection.columns().count()), projection)
+    });
+    let figures = along.latest_figures.map(|projection| {
+        let projection = projection.and(&[company_figures::Column::CompanyId]);
+        select_projected(&mut query, company_figures::Entity, projection);
         let latest_year = latest_year_of((company::Entity, company::Column::Id));
-        select_prefixed::<company_figures::Entity>(&mut query, "f_");
         query.join(
             JoinType::LeftJoin,
             company_figures::Entity,
@@ -323,42 +340,53 @@ pub async fn by_id_along(
                     ),
                 ),
         );
-    }
-    if let Some(visibility) = along.certifications {
+        (place(projection.columns().count()), projection)
+    });
+    let certificates = along.certifications.map(|(visibility, projection)| {
+        let projection = projection.and(&[certification::Column::Id]);
         certification_service::join_visible(
             &mut query,
             (company::Entity, company::Column::Id),
             visibility,
-            "r_",
+            projection,
         );
-    }
-    let statement = db.get_database_backend().build(&query);
-    let rows = db.query_all_raw(statement).await?;
+        (place(projection.columns().count()), projection)
+    });
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&query))
+        .await?;
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let mut found = CompanyAlong {
-        company: company::Model::from_query_result(first, "c_")?,
-        park: along
-            .park
-            .then(|| read_prefixed::<park::Model>(first, "p_"))
+    Ok(Some(CompanyAlong {
+        company: company::Model::read_projected(first, 0, columns)?,
+        park: park
+            .map(|(start, projection)| joined_at(first, start, projection))
             .transpose()?,
-        certifications: None,
-        latest_figures: along
-            .latest_figures
-            .then(|| read_prefixed::<company_figures::Model>(first, "f_"))
+        latest_figures: figures
+            .map(|(start, projection)| joined_at(first, start, projection))
             .transpose()?,
-    };
-    if along.certifications.is_some() {
-        let mut held = Vec::with_capacity(rows.len());
-        for row in &rows {
-            if let Some(certificate) = read_prefixed::<certification::Model>(row, "r_")? {
-                held.push(certificate);
-            }
-        }
-        found.certifications = Some(held);
+        certifications: certificates
+            .map(|(start, projection)| {
+                rows.iter()
+                    .filter_map(|row| joined_at(row, start, projection).transpose())
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?,
+    }))
+}
+
+/// The model a left join read at `start`, or `None` where it found nothing (its key, the
+/// first column read, is null).
+fn joined_at<M: Projected>(
+    row: &sea_orm::QueryResult,
+    start: usize,
+    projection: Projection<M::Entity>,
+) -> Result<Option<M>, sea_orm::DbErr> {
+    if row.try_get_by_index::<Option<i64>>(start)?.is_none() {
+        return Ok(None);
     }
-    Ok(Some(found))
+    M::read_projected(row, start, projection).map(Some)
 }
 
 pub async fn by_ids(

@@ -1,33 +1,8 @@
-//! Rows read along with others in one statement: a joined table's columns are selected under a
-//! prefix of their own and read back as that table's model.
+//! Rows read along with others in one statement, with only the columns a query selects: each
+//! table's columns are selected in its entity's order and read back by position.
 
-use sea_orm::sea_query::{Alias, Expr, SelectStatement};
-use sea_orm::{
-    ColumnTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult,
-};
-
-/// Selects every column of `E` as `{prefix}{column}`.
-pub fn select_prefixed<E: EntityTrait>(query: &mut SelectStatement, prefix: &str) {
-    for column in E::Column::iter() {
-        query.expr_as(
-            column.select_as(Expr::col((E::default(), column))),
-            Alias::new(format!("{prefix}{}", column.as_str())),
-        );
-    }
-}
-
-/// The model selected under `prefix` in `row`; `None` where a left join found nothing, which
-/// reads as nulls in its required columns.
-pub fn read_prefixed<M: FromQueryResult>(
-    row: &QueryResult,
-    prefix: &str,
-) -> Result<Option<M>, DbErr> {
-    match M::from_query_result_nullable(row, prefix) {
-        Ok(model) => Ok(Some(model)),
-        Err(sea_orm::TryGetError::Null(_)) => Ok(None),
-        Err(sea_orm::TryGetError::DbErr(error)) => Err(error),
-    }
-}
+use sea_orm::sea_query::{Expr, SelectStatement};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 
 /// Which columns of `E` a statement reads. A page of which the query reads a few fields reads
 /// only their columns: the database's work and the server's grow with the values sent, not
@@ -158,7 +133,8 @@ blank_variant!(
     CertificationStatus::Active,
     VerificationStatus::Unverified,
     TenderStatus::Planning,
-    CounterpartKind::FtzEnterprise
+    CounterpartKind::FtzEnterprise,
+    ParkLevel::Other
 );
 
 /// Implements [`Projected`] for an entity's model. The fields are listed in the entity's
@@ -218,12 +194,20 @@ projected! {
     counterpart {
         id, name_en, name_zh, kind, ftz_area_id, city, uscc, description, website, created_at,
     }
+    park {
+        id, name_en, name_zh, level, district_id, description, preferential_policies, website,
+        established_year, created_at,
+    }
+    company_figures {
+        company_id, year, contract_amount_usd_cents, contract_offshore_usd_cents,
+        executed_amount_usd_cents, executed_offshore_usd_cents, employees,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entities::{certification, company, counterpart, tender};
+    use crate::entities::{certification, company, company_figures, counterpart, park, tender};
 
     fn names<E: EntityTrait>() -> Vec<&'static str> {
         E::Column::iter().map(|c| c.as_str()).collect()
@@ -238,6 +222,8 @@ mod tests {
             ("certification", names::<certification::Entity>()),
             ("tender", names::<tender::Entity>()),
             ("counterpart", names::<counterpart::Entity>()),
+            ("park", names::<park::Entity>()),
+            ("company_figures", names::<company_figures::Entity>()),
         ];
         for (entity, columns) in expected {
             let listed = PROJECTED_FIELDS

@@ -323,6 +323,34 @@ fn selection_of(field: &Value, types: &Value) -> Option<String> {
     Some(format!("{name} {{ {inner} }}"))
 }
 
+/// Every type of the schema, by introspection, with its fields and their arguments and types.
+async fn introspected(app: &TestApp) -> Value {
+    let schema = app
+        .data(
+            "{ __schema { types { name kind fields { name args { name defaultValue type { kind } }
+               type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }",
+            json!({}),
+        )
+        .await;
+    schema["__schema"]["types"].clone()
+}
+
+/// Each field of the type `name` that can be selected without arguments, as a selection.
+fn fields_of(types: &Value, name: &str) -> Vec<String> {
+    let t = types
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap();
+    t["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| selection_of(f, types))
+        .collect()
+}
+
 /// A list reads only the columns of the fields its query selects. For every field of the types
 /// lists read that way (companies and their certificates, tenders and their buyers), found by
 /// introspection so that a field added later is covered too, a page selecting that field alone
@@ -331,28 +359,8 @@ fn selection_of(field: &Value, types: &Value) -> Option<String> {
 async fn a_page_that_reads_only_the_selected_columns_answers_every_field_as_the_whole_row_does() {
     let app = spawn_app(true).await;
     let admin = app.key(Role::Admin, None, None).await;
-    let schema = app
-        .data(
-            "{ __schema { types { name kind fields { name args { name defaultValue type { kind } }
-               type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }",
-            json!({}),
-        )
-        .await;
-    let types = &schema["__schema"]["types"];
-    let fields_of = |name: &str| -> Vec<String> {
-        let t = types
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == name)
-            .unwrap();
-        t["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|f| selection_of(f, types))
-            .collect()
-    };
+    let types = introspected(&app).await;
+    let fields_of = |name: &str| fields_of(&types, name);
     // (the type, the page with `{}` where the field goes, how to reach the same object alone)
     let cases = [
         (
@@ -442,6 +450,118 @@ async fn a_page_that_reads_only_the_selected_columns_answers_every_field_as_the_
                 edge["node"]["certifications"], alone["node"]["certifications"],
                 "certifications(status: {status}) on the second page"
             );
+        }
+        compared += 1;
+    }
+    eprintln!("fields compared on {}: {compared}", app.store);
+}
+
+/// `company(id:)` reads only the columns of the fields its query selects, and its park,
+/// certificates and latest figures in the same statement, with only theirs. For every field of
+/// those types, found by introspection, a company read by id selecting that field alone
+/// answers what the same company read whole (through `node`, by the loaders) answers: for
+/// companies with and without a park, certificates and figures.
+#[tokio::test]
+async fn a_company_read_by_id_answers_every_field_as_the_whole_row_does() {
+    let app = spawn_app(true).await;
+    let admin = app.key(Role::Admin, None, None).await;
+    let types = introspected(&app).await;
+    // A company with no park, no certificate and no figures, beside the demo's largest.
+    let bare = app
+        .data_as(
+            &admin,
+            crate::world::CREATE_COMPANY,
+            json!({ "input": crate::world::company_input(903, "Bare Company", "JIUJIANG", &["CALL_CENTRE"], 12) }),
+        )
+        .await["createCompany"]["id"]
+        .clone();
+    let page = app
+        .data_as(
+            &admin,
+            "{ companies(first: 20, orderBy: { field: HEADCOUNT, direction: DESC }) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    let mut ids: Vec<Value> = page["companies"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].clone())
+        .collect();
+    ids.push(bare);
+    // (the type, where its field goes under a company)
+    let cases = [
+        ("Company", "{}"),
+        ("Park", "park { {} }"),
+        ("Certification", "certifications { {} }"),
+        ("CompanyFigures", "latestFigures { {} }"),
+    ];
+    let mut compared = 0;
+    let mut seen_absent = (false, false, false);
+    for (type_name, under) in cases {
+        let fields = fields_of(&types, type_name);
+        assert!(fields.len() >= 6, "{type_name}: {fields:?}");
+        for field in fields {
+            let selection = under.replace("{}", &field);
+            let by_id: Vec<String> = ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| format!("n{i}: company(id: {id}) {{ {selection} }}"))
+                .collect();
+            let whole: Vec<String> = ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    format!("n{i}: node(id: {id}) {{ ... on Company {{ {selection} }} }}")
+                })
+                .collect();
+            let read = app
+                .data_as(&admin, &format!("{{ {} }}", by_id.join(" ")), json!({}))
+                .await;
+            let expected = app
+                .data_as(&admin, &format!("{{ {} }}", whole.join(" ")), json!({}))
+                .await;
+            assert_eq!(
+                read, expected,
+                "{type_name}.{field} differs when read by id"
+            );
+            for i in 0..ids.len() {
+                let company = &read[format!("n{i}")];
+                seen_absent.0 |= company.get("park") == Some(&Value::Null);
+                seen_absent.1 |= company.get("latestFigures") == Some(&Value::Null);
+                seen_absent.2 |= company.get("certifications") == Some(&json!([]));
+            }
+            compared += 1;
+        }
+    }
+    assert_eq!(
+        seen_absent,
+        (true, true, true),
+        "a company without a park, figures or certificates was compared"
+    );
+    // Narrowed by status, and two selections of one field merged.
+    for status in ["ACTIVE", "EXPIRED", "SUSPENDED"] {
+        let selection = format!(
+            "certifications(status: {status}) {{ standard }} park {{ name }} p: park {{ level }}"
+        );
+        for id in &ids {
+            let read = app
+                .data_as(
+                    &admin,
+                    &format!("{{ company(id: {id}) {{ {selection} }} }}"),
+                    json!({}),
+                )
+                .await;
+            let expected = app
+                .data_as(
+                    &admin,
+                    &format!(
+                        "{{ company: node(id: {id}) {{ ... on Company {{ {selection} }} }} }}"
+                    ),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(read, expected, "{selection}");
         }
         compared += 1;
     }
