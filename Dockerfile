@@ -1,15 +1,15 @@
-# Build stage: compile the release binary.
+# Build stage: compile the binary with the production profile (release, whole-program optimised).
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked --bin ganbridge
+RUN cargo build --profile production --locked --bin ganbridge
 
 # Runtime stage: the binary alone, run by an unprivileged user.
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home /var/lib/ganbridge --create-home ganbridge
-COPY --from=build /src/target/release/ganbridge /usr/local/bin/ganbridge
+COPY --from=build /src/target/production/ganbridge /usr/local/bin/ganbridge
 USER ganbridge
 WORKDIR /var/lib/ganbridge
 ENV GANBRIDGE_DATA_DIR=/var/lib/ganbridge GANBRIDGE_LISTEN=0.0.0.0:8080

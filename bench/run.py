@@ -29,7 +29,7 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
-BINARY = os.path.join(ROOT, "target", "release", "ganbridge")
+BINARY = os.path.join(ROOT, "target", "production", "ganbridge")
 PEER = os.path.join(BENCH, "peer", "node_modules", ".bin", "postgraphile")
 GANBRIDGE_PORT = 18280
 PEER_PORT = 18281
@@ -556,7 +556,8 @@ measured per workload and server, one after the other in the same run.
 Machine: {r['machine']}. {v['rustc']}; {v['postgresql']}; PostGraphile {v['postgraphile']} on Node.js {v['node']}.
 The load generator (wrk, 1 thread) runs on CPU 0 and each server on CPU 1; PostgreSQL is not pinned.
 {tls_sentence(r.get('tls_to_postgres', {}))}
-Ganbridge runs with request logging at `warn` and anonymous quotas still charged (on PostgreSQL
+Ganbridge is built with its `production` profile (the container image's: release with
+link-time optimisation of the whole program) and runs with request logging at `warn` and anonymous quotas still charged (on PostgreSQL
 leased from the shared counter 1/64 of the budget at a time, as in production; the benchmark's
 budget is large, so that is about one write a minute); PostGraphile with its query log off, as a
 read-only role, plus the connection-filter and simplify-inflector plugins and one SQL function for

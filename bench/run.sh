@@ -2,7 +2,7 @@
 # The performance benchmark against the peer: bench/run.sh [--quick] [--companies N]
 #   [--duration S] [--warmup S] [--connections C] [--admin-url postgres://...] [--no-sqlite]
 # Installs what it needs (wrk from Debian's packages, PostGraphile from npm), builds Ganbridge in
-# release mode, and writes bench/results.json and the benchmark section of bench/RESULTS.md.
+# its production profile, and writes bench/results.json and the benchmark section of bench/RESULTS.md.
 # PostgreSQL must be reachable at --admin-url (default postgres://root@127.0.0.1:5432/postgres) by
 # a user that may create databases and roles; the run creates its own database and drops it.
 set -euo pipefail
@@ -11,5 +11,5 @@ command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -q wrk 
 command -v psql >/dev/null || { echo "psql is needed" >&2; exit 1; }
 command -v npm >/dev/null || { echo "Node.js and npm are needed for the peer" >&2; exit 1; }
 (cd bench/peer && npm ci --no-audit --no-fund --silent)
-cargo build --release --bin ganbridge
+cargo build --profile production --bin ganbridge
 exec python3 bench/run.py "$@"
