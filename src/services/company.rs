@@ -178,8 +178,9 @@ pub struct PageRead {
 
 /// One page of `filter`'s companies in `order`, reading only the columns `read` names (and
 /// those the page itself needs: the id and the sort key), and with the certificates `read`
-/// asks for in the same statement: the page is a subquery, and the certificates are joined to
-/// it one row each. Columns not read hold a [`Blank`](super::joined::Blank).
+/// asks for in the same statement: the page is a subquery (its companies' ids found first,
+/// then their rows), and the certificates are joined to it one row each. Columns not read hold
+/// a [`Blank`](super::joined::Blank).
 pub async fn list_projected(
     db: &DatabaseConnection,
     filter: &CompanyFilter,
@@ -195,11 +196,19 @@ pub async fn list_projected(
     use sea_orm::sea_query::Query;
 
     let columns = read.companies.and(&[company::Column::Id, order.column()]);
-    let mut inner = one_page(filter, order, page, today).into_query();
-    inner.clear_selects();
+    // The page's companies are found first by the filter and the order alone, over the fewest
+    // columns (an index that holds them answers without reading a company's row: see
+    // migration 10), then read by id.
+    let mut keys = one_page(filter, order, page, today).into_query();
+    keys.clear_selects();
+    keys.column((company::Entity, company::Column::Id));
+    let mut inner = Query::select();
     for column in columns.columns() {
         inner.column((company::Entity, column));
     }
+    inner
+        .from(company::Entity)
+        .and_where(Expr::col((company::Entity, company::Column::Id)).in_subquery(keys));
     let paged = Alias::new("page");
     let mut query = Query::select();
     select_projected(&mut query, paged.clone(), columns);
