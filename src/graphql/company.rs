@@ -16,7 +16,7 @@ use super::{
 use crate::domain::{
     CertificationStandard, CertificationStatus, DistrictCode, ServiceLine, ServiceLineFamily,
 };
-use crate::entities::{certification, company, company_figures, park};
+use crate::entities::{certification, company, company_figures};
 use crate::error::AppError;
 use crate::graphql::alliance::Alliance;
 use crate::graphql::certification::Certification;
@@ -24,22 +24,14 @@ use crate::graphql::park::Park;
 use crate::graphql::tender::Tender;
 use crate::services::certification::Visibility;
 use crate::services::company::{
-    self as companies, CompanyFilter as Filter, CompanyOrder as Order, CompanySort,
+    self as companies, CompanyFilter as Filter, CompanyOrder as Order, CompanySort, ReadAlong,
 };
 use crate::services::joined::Projection;
 
-/// A company, and what was read along with it.
+/// A company, and what was read along with it, with only the columns the query selects: it
+/// goes to this company's fields and nowhere else (never to a loader's cache, which any field
+/// of the request could read whole).
 pub struct Company(pub company::Model, ReadAlong);
-
-/// What the statement that read a company read along with it, with only the columns the query
-/// selects: it goes to this company's fields and nowhere else (never to a loader's cache,
-/// which any field of the request could read whole). `None` where it was not read.
-#[derive(Default)]
-pub struct ReadAlong {
-    certifications: Option<Vec<certification::Model>>,
-    park: Option<Option<park::Model>>,
-    latest_figures: Option<Option<company_figures::Model>>,
-}
 
 impl Company {
     pub fn new(model: company::Model) -> Self {
@@ -47,8 +39,8 @@ impl Company {
     }
 
     /// The columns of `company` each field below reads, for statements (lists, `company(id:)`)
-    /// that read no more than the query selects; `None` for a field not named here, which needs the whole row. A field
-    /// that starts reading another column must say so here.
+    /// that read no more than the query selects; `None` for a field not named here, which
+    /// needs the whole row. A field that starts reading another column must say so here.
     pub(crate) fn reads(field: &str) -> Option<&'static [company::Column]> {
         use company::Column as C;
         Some(match field {
@@ -471,8 +463,7 @@ impl CompanyQuery {
     #[graphql(cache_control(max_age = 60))]
     async fn company(&self, ctx: &Context<'_>, id: ID) -> Result<Company> {
         let number = ids::decode(&id, Kind::Company, "id")?;
-        let not_found =
-            || AppError::NotFound(format!("no company has the ID '{}'", id.as_str())).into();
+        let not_found = || AppError::NotFound(format!("no company has the ID '{}'", id.as_str()));
         // The company's statement reads the columns its selected fields read, and its park,
         // certificates and latest figures if selected, with theirs.
         let me = [ctx.field()];
@@ -486,17 +477,10 @@ impl CompanyQuery {
             latest_figures: (!figures.is_empty())
                 .then(|| projection(figures, CompanyFigures::reads)),
         };
-        let Some(found) = companies::by_id_along(&state(ctx).db, number, along).await? else {
-            return Err(not_found());
-        };
-        Ok(Company(
-            found.company,
-            ReadAlong {
-                certifications: found.certifications,
-                park: found.park,
-                latest_figures: found.latest_figures,
-            },
-        ))
+        let (company, read_along) = companies::by_id_along(&state(ctx).db, number, along)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok(Company(company, read_along))
     }
 }
 

@@ -278,11 +278,10 @@ pub struct Along {
     pub latest_figures: Option<Projection<company_figures::Entity>>,
 }
 
-/// A company with what was read along with it (`None` where it was not asked for). Columns
-/// not read hold a [`Blank`](super::joined::Blank).
-#[derive(Debug, Clone)]
-pub struct CompanyAlong {
-    pub company: company::Model,
+/// What a statement read along with a company, with only the columns its projections name
+/// (the rest hold a [`Blank`](super::joined::Blank)); `None` where it was not asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ReadAlong {
     pub park: Option<Option<park::Model>>,
     pub certifications: Option<Vec<certification::Model>>,
     pub latest_figures: Option<Option<company_figures::Model>>,
@@ -296,7 +295,7 @@ pub async fn by_id_along(
     db: &DatabaseConnection,
     id: i64,
     along: Along,
-) -> AppResult<Option<CompanyAlong>> {
+) -> AppResult<Option<(company::Model, ReadAlong)>> {
     use sea_orm::ConnectionTrait;
     use sea_orm::sea_query::{JoinType, Query};
 
@@ -367,8 +366,8 @@ pub async fn by_id_along(
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    Ok(Some(CompanyAlong {
-        company: company::Model::read_projected(first, 0, columns)?,
+    let company = company::Model::read_projected(first, 0, columns)?;
+    let read_along = ReadAlong {
         park: park
             .map(|(start, projection)| joined_at(first, start, projection))
             .transpose()?,
@@ -382,7 +381,8 @@ pub async fn by_id_along(
                     .collect::<Result<Vec<_>, _>>()
             })
             .transpose()?,
-    }))
+    };
+    Ok(Some((company, read_along)))
 }
 
 /// The model a left join read at `start`, or `None` where it found nothing (its key, the
