@@ -123,6 +123,9 @@ async fn open(
     Ok((db, counter))
 }
 
+/// How long a pooled connection may sit idle before it is pinged on its way out of the pool.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
 /// The pool's options for `settings`: size, time-outs, and SQLite's tuning.
 fn options(settings: &Settings) -> ConnectOptions {
     let mut options = ConnectOptions::new(settings.database_url().expose_secret().to_owned());
@@ -131,6 +134,11 @@ fn options(settings: &Settings) -> ConnectOptions {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
+        // A connection is pinged before it is handed out only when it has been idle a while:
+        // one that answered within the last second is alive, and pinging it would cost every
+        // statement a second round trip to the database. (The pool also pings each connection
+        // as it is returned, and drops the ones that fail.)
+        .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .sqlx_logging(false)
         // WAL lets readers proceed while a write commits; the busy timeout queues writers
         // instead of failing them.

@@ -45,6 +45,24 @@ pub fn encode_cursor(position: &Keyset) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())
 }
 
+/// A list's cursor: the position of one of its objects, encoded only if the query asks for it
+/// (`edges { cursor }`, `pageInfo`).
+pub struct Cursor(pub Keyset);
+
+impl async_graphql::connection::CursorType for Cursor {
+    type Error = String;
+
+    fn decode_cursor(cursor: &str) -> Result<Self, String> {
+        decode_cursor(cursor)
+            .map(Cursor)
+            .map_err(|_| format!("'{cursor}' is not a valid cursor"))
+    }
+
+    fn encode_cursor(&self) -> String {
+        encode_cursor(&self.0)
+    }
+}
+
 fn decode_cursor(cursor: &str) -> AppResult<Keyset> {
     let malformed = || AppError::bad_field("after", format!("'{cursor}' is not a valid cursor"));
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| malformed())?;

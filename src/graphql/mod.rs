@@ -244,7 +244,7 @@ pub struct ListTotals {
     pub total_count: i64,
 }
 
-pub type List<N> = Connection<String, N, ListTotals, EmptyFields>;
+pub type List<N> = Connection<ids::Cursor, N, ListTotals, EmptyFields>;
 
 /// The nodes a list field selects, wherever the query asks for them: under `nodes` and under
 /// `edges { node }`, through fragments, and as often as it names them.
@@ -307,7 +307,7 @@ pub(crate) fn list<T, N: OutputType>(
     list.edges.extend(
         page.items
             .into_iter()
-            .map(|(item, position)| Edge::new(ids::encode_cursor(&position), wrap(item))),
+            .map(|(item, position)| Edge::new(ids::Cursor(position), wrap(item))),
     );
     list
 }
