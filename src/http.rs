@@ -20,9 +20,11 @@ use tracing::Instrument;
 use crate::db::StatementCounter;
 use crate::domain::Actor;
 use crate::error::AppError;
+use crate::graphql::documents::Prepared;
 use crate::graphql::limits::{Meter, OperationName, ReadOnly, RequestedOperation};
 use crate::graphql::{ApiState, AppSchema, loaders};
 use crate::services::access;
+use async_graphql::Executor;
 
 fn graphiql() -> Html<String> {
     Html(
@@ -114,7 +116,7 @@ fn accepted_body_type(content_type: Option<&str>) -> bool {
 /// `POST /graphql`: any operation, as JSON (or a bare query as `application/graphql`).
 #[handler]
 async fn graphql_post(
-    schema: Data<&AppSchema>,
+    schema: Data<&Prepared>,
     state: Data<&ApiState>,
     req: &Request,
     body: Body,
@@ -172,7 +174,7 @@ async fn graphql_post(
 /// `GET /graphql`: a query in the URL (`?query=...&variables=...`, or a persisted query's hash
 /// in `extensions`), cacheable; without one, GraphiQL.
 #[handler]
-async fn graphql_get(schema: Data<&AppSchema>, state: Data<&ApiState>, req: &Request) -> Response {
+async fn graphql_get(schema: Data<&Prepared>, state: Data<&ApiState>, req: &Request) -> Response {
     let query_string = req.uri().query().unwrap_or_default();
     if !query_string.contains("query=") && !query_string.contains("extensions=") {
         return graphiql().into_response();
@@ -209,7 +211,7 @@ fn meter(state: &ApiState, actor: Actor, address: &str) -> Arc<Meter> {
 /// bounded before anything runs; the cost is charged to the caller's quota; the whole runs
 /// under the request timeout.
 async fn execute(
-    schema: &AppSchema,
+    schema: &Prepared,
     state: &ApiState,
     req: &Request,
     request: async_graphql::Request,
@@ -243,8 +245,6 @@ async fn execute(
         &client_address(req, limits.trust_forwarded_for),
     );
     // Loaders live for one request: batching within it, no caching across callers.
-    let mut request = request;
-    state.documents.prepare(&mut request);
     let request = request
         .data(actor)
         .data(loaders::loaders(state.db.clone(), actor))
@@ -378,7 +378,7 @@ async fn execute(
 /// the connection. Each operation is charged to the caller's quota as over HTTP.
 #[handler]
 async fn graphql_ws(
-    schema: Data<&AppSchema>,
+    schema: Data<&Prepared>,
     state: Data<&ApiState>,
     req: &Request,
     protocol: GraphQLProtocol,
@@ -590,7 +590,7 @@ pub fn routes(
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics))
-        .data(schema)
+        .data(Prepared::new(schema, state.documents.clone()))
         .data(state)
         .data(statements)
         .with(Compression::new())

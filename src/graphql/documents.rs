@@ -1,50 +1,154 @@
-//! Parsed queries, kept by their text. A partner site sends the same few queries over and over
-//! with other variables, and parsing one costs more than copying its parsed form: the executor
-//! is handed the copy and skips the parser. What a query means still depends on its variables
-//! (`@skip`, `@include`, page sizes): those are applied to each copy as before, and validation
-//! and the cost check run on every request.
+//! What a request's query is, settled before the schema sees it, for every transport alike.
+//!
+//! - **Persisted queries** (Apollo's automatic persisted queries): a client sends a query's
+//!   SHA-256 once with its text, then the hash alone (over GET, a URL a cache can keep).
+//! - **Parsed queries, kept by their text.** A partner site sends the same few queries over and
+//!   over with other variables, and parsing one costs more than copying its parsed form: the
+//!   executor is handed the copy and skips the parser. What a query means still depends on its
+//!   variables (`@skip`, `@include`, page sizes): those are applied to each copy as before, and
+//!   validation and the cost check run on every request.
+//!
+//! Both are done here rather than as schema extensions: async-graphql runs every field of a
+//! query through the chain of the schema's extensions, so each extension costs every field.
 
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Data, Executor, Request, Response, ServerError};
 use lru::LruCache;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::AppSchema;
 
 /// How many parsed queries are kept; the least recently used goes first.
 const KEPT: NonZeroUsize = NonZeroUsize::new(1_024).expect("not zero");
+/// How many persisted queries are kept, by hash; a client whose hash was dropped is told
+/// `PersistedQueryNotFound` and sends the text again.
+const PERSISTED: NonZeroUsize = NonZeroUsize::new(4_096).expect("not zero");
 
-pub struct Documents(Mutex<LruCache<String, ExecutableDocument>>);
+pub struct Documents {
+    parsed: Mutex<LruCache<String, ExecutableDocument>>,
+    persisted: Mutex<LruCache<String, String>>,
+}
 
 impl Default for Documents {
     fn default() -> Self {
-        Documents(Mutex::new(LruCache::new(KEPT)))
+        Documents {
+            parsed: Mutex::new(LruCache::new(KEPT)),
+            persisted: Mutex::new(LruCache::new(PERSISTED)),
+        }
     }
 }
 
+/// The `persistedQuery` request extension.
+#[derive(Deserialize)]
+struct PersistedQuery {
+    version: i32,
+    #[serde(rename = "sha256Hash")]
+    sha256_hash: String,
+}
+
 impl Documents {
-    /// Gives `request` its parsed document: a copy of the one kept for its text, or parsed now
-    /// and kept. A query that does not parse is left to the executor, which refuses it as it
-    /// always has.
-    pub fn prepare(&self, request: &mut async_graphql::Request) {
-        if request.query.is_empty() {
-            // A persisted query's hash alone: its text arrives later in the pipeline.
-            return;
+    /// Settles `request`'s query: the text of its persisted query if it sent a hash alone (and
+    /// keeps a text sent with its hash), then its parsed document: a copy of the one kept for
+    /// its text, or parsed now and kept. A query that does not parse is left to the executor,
+    /// which refuses it as it always has.
+    pub fn prepare(&self, request: &mut Request) -> Result<(), ServerError> {
+        if let Some(value) = request.extensions.remove("persistedQuery") {
+            self.persisted_query(request, value)?;
         }
         let kept = self
-            .0
+            .parsed
             .lock()
             .ok()
             .and_then(|mut kept| kept.get(request.query.as_str()).cloned());
         if let Some(document) = kept {
             request.set_parsed_query(document);
-            return;
+            return Ok(());
         }
         let Ok(document) = request.parsed_query() else {
-            return;
+            return Ok(());
         };
         let document = document.clone();
-        if let Ok(mut kept) = self.0.lock() {
+        if let Ok(mut kept) = self.parsed.lock() {
             kept.put(request.query.clone(), document);
+        }
+        Ok(())
+    }
+
+    fn persisted_query(
+        &self,
+        request: &mut Request,
+        value: async_graphql::Value,
+    ) -> Result<(), ServerError> {
+        let persisted = PersistedQuery::deserialize(value.into_json().unwrap_or_default())
+            .map_err(|_| {
+                ServerError::new("Invalid \"PersistedQuery\" extension configuration.", None)
+            })?;
+        if persisted.version != 1 {
+            return Err(ServerError::new(
+                format!(
+                    "Only the \"PersistedQuery\" extension of version \"1\" is supported, and the current version is \"{}\".",
+                    persisted.version
+                ),
+                None,
+            ));
+        }
+        if request.query.is_empty() {
+            let known = self
+                .persisted
+                .lock()
+                .ok()
+                .and_then(|mut kept| kept.get(&persisted.sha256_hash).cloned());
+            request.query =
+                known.ok_or_else(|| ServerError::new("PersistedQueryNotFound", None))?;
+            return Ok(());
+        }
+        let hash = format!("{:x}", Sha256::digest(request.query.as_bytes()));
+        if persisted.sha256_hash != hash {
+            return Err(ServerError::new("provided sha does not match query", None));
+        }
+        if let Ok(mut kept) = self.persisted.lock() {
+            kept.put(hash, request.query.clone());
+        }
+        Ok(())
+    }
+}
+
+/// The schema as every transport runs it: each request's query settled by [`Documents`] first.
+#[derive(Clone)]
+pub struct Prepared {
+    schema: AppSchema,
+    documents: Arc<Documents>,
+}
+
+impl Prepared {
+    pub fn new(schema: AppSchema, documents: Arc<Documents>) -> Self {
+        Prepared { schema, documents }
+    }
+}
+
+impl Executor for Prepared {
+    async fn execute(&self, mut request: Request) -> Response {
+        match self.documents.prepare(&mut request) {
+            Ok(()) => self.schema.execute(request).await,
+            Err(error) => Response::from_errors(vec![error]),
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        match self.documents.prepare(&mut request) {
+            Ok(()) => self
+                .schema
+                .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
+            Err(error) => stream::once(async move { Response::from_errors(vec![error]) }).boxed(),
         }
     }
 }

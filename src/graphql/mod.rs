@@ -148,12 +148,9 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscri
 }
 
 pub fn schema(state: ApiState) -> AppSchema {
+    // Persisted queries are settled before the schema, by `documents::Prepared`: each
+    // extension here costs every field of every query (see `documents`).
     schema_builder()
-        .extension(
-            async_graphql::extensions::apollo_persisted_queries::ApolloPersistedQueries::new(
-                async_graphql::extensions::apollo_persisted_queries::LruCacheStorage::new(4_096),
-            ),
-        )
         .extension(limits::Limits {
             max_cost: state.limits.max_cost,
         })

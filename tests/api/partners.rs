@@ -97,6 +97,42 @@ async fn a_persisted_query_is_sent_by_its_hash_once_registered() {
     );
     let known: Value = by_hash().await.unwrap().json().await.unwrap();
     assert_eq!(known["data"], registered["data"], "{known}");
+
+    // A text sent with another text's hash is refused, and not kept under that hash.
+    let other = "{ parks(first: 1) { nodes { name } } }";
+    let other_hash: String = Sha256::digest(other.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let forged: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": other, "extensions": extensions }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        forged["errors"][0]["message"], "provided sha does not match query",
+        "{forged}"
+    );
+    assert_eq!(forged["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let still: Value = by_hash().await.unwrap().json().await.unwrap();
+    assert_eq!(still["data"], registered["data"], "{still}");
+    let unregistered = json!({ "persistedQuery": { "version": 1, "sha256Hash": other_hash } });
+    let never: Value = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("extensions", unregistered.to_string())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(never["errors"][0]["message"], "PersistedQueryNotFound");
 }
 
 #[tokio::test]

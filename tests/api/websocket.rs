@@ -2,6 +2,7 @@
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -47,6 +48,70 @@ async fn a_query_over_graphql_transport_ws_uses_the_same_loaders_as_http() {
         .unwrap();
     assert_eq!(nodes.len(), 3);
     assert!(nodes.iter().all(|c| !c["park"].is_null()), "{answer}");
+    assert_eq!(read(&mut socket).await["type"], "complete");
+}
+
+#[tokio::test]
+async fn a_persisted_query_registered_over_http_is_sent_over_the_websocket_by_its_hash() {
+    let app = spawn_app(true).await;
+    let query = "{ districts { code } }";
+    let hash: String = Sha256::digest(query.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connecting");
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init" }).to_string(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(read(&mut socket).await["type"], "connection_ack");
+    let by_hash = |id: &str| {
+        json!({ "id": id, "type": "subscribe",
+                "payload": { "query": "", "extensions": extensions } })
+        .to_string()
+    };
+
+    socket.send(Message::text(by_hash("1"))).await.unwrap();
+    let unknown = read(&mut socket).await;
+    assert_eq!(
+        unknown["payload"]["errors"][0]["message"], "PersistedQueryNotFound",
+        "{unknown}"
+    );
+    assert_eq!(read(&mut socket).await["type"], "complete");
+
+    let registered: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": query, "extensions": extensions }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let registered = registered["data"].clone();
+    socket.send(Message::text(by_hash("2"))).await.unwrap();
+    let known = read(&mut socket).await;
+    assert_eq!(known["type"], "next", "{known}");
+    assert_eq!(known["payload"]["data"], registered, "{known}");
+    assert_eq!(
+        known["payload"]["data"]["districts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        11
+    );
     assert_eq!(read(&mut socket).await["type"], "complete");
 }
 
