@@ -14,6 +14,7 @@ use tokio::sync::{Notify, watch};
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::events::{self, EventBus};
+use crate::graphql::documents::Documents;
 use crate::graphql::{self, ApiState, RequestLimits};
 use crate::http;
 use crate::search::outbox::{SyncHealth, SyncWorker};
@@ -108,7 +109,7 @@ impl Application {
             quota: Arc::new(quota),
             metrics,
             limits: RequestLimits::from_settings(settings),
-            documents: Arc::default(),
+            documents: Arc::new(Documents::new(settings.max_query_bytes)),
             db,
             reference,
             search: engine,

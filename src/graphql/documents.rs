@@ -22,6 +22,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::AppSchema;
+use crate::error::AppError;
 
 /// How many parsed queries are kept; the least recently used goes first.
 const KEPT: NonZeroUsize = NonZeroUsize::new(1_024).expect("not zero");
@@ -30,17 +31,11 @@ const KEPT: NonZeroUsize = NonZeroUsize::new(1_024).expect("not zero");
 const PERSISTED: NonZeroUsize = NonZeroUsize::new(4_096).expect("not zero");
 
 pub struct Documents {
+    /// The longest query text accepted, in bytes, however it arrives: sent, or found by its
+    /// persisted hash.
+    max_query_bytes: usize,
     parsed: Mutex<LruCache<String, ExecutableDocument>>,
     persisted: Mutex<LruCache<String, String>>,
-}
-
-impl Default for Documents {
-    fn default() -> Self {
-        Documents {
-            parsed: Mutex::new(LruCache::new(KEPT)),
-            persisted: Mutex::new(LruCache::new(PERSISTED)),
-        }
-    }
 }
 
 /// The `persistedQuery` request extension.
@@ -52,13 +47,37 @@ struct PersistedQuery {
 }
 
 impl Documents {
-    /// Settles `request`'s query: the text of its persisted query if it sent a hash alone (and
-    /// keeps a text sent with its hash), then its parsed document: a copy of the one kept for
-    /// its text, or parsed now and kept. A query that does not parse is left to the executor,
-    /// which refuses it as it always has.
+    pub fn new(max_query_bytes: usize) -> Self {
+        Documents {
+            max_query_bytes,
+            parsed: Mutex::new(LruCache::new(KEPT)),
+            persisted: Mutex::new(LruCache::new(PERSISTED)),
+        }
+    }
+
+    /// Settles `request`'s query: the text of its persisted query if it sent a hash alone, then
+    /// its parsed document: a copy of the one kept for its text, or parsed now and kept. A text
+    /// sent with its hash is kept under the hash once it parses. A query that does not parse
+    /// is left to the executor, which refuses it as it always has; one over the size limit is
+    /// refused here, and nothing of it is kept.
     pub fn prepare(&self, request: &mut Request) -> Result<(), ServerError> {
-        if let Some(value) = request.extensions.remove("persistedQuery") {
-            self.persisted_query(request, value)?;
+        let register = match request.extensions.remove("persistedQuery") {
+            Some(value) => self.persisted_query(request, value)?,
+            None => None,
+        };
+        if request.query.len() > self.max_query_bytes {
+            let error: async_graphql::Error = AppError::bad_field(
+                "query",
+                format!("the query is longer than {} bytes", self.max_query_bytes),
+            )
+            .into();
+            return Err(ServerError {
+                message: error.message,
+                source: None,
+                locations: Vec::new(),
+                path: Vec::new(),
+                extensions: error.extensions,
+            });
         }
         let kept = self
             .parsed
@@ -67,23 +86,30 @@ impl Documents {
             .and_then(|mut kept| kept.get(request.query.as_str()).cloned());
         if let Some(document) = kept {
             request.set_parsed_query(document);
-            return Ok(());
+        } else {
+            let Ok(document) = request.parsed_query() else {
+                return Ok(());
+            };
+            let document = document.clone();
+            if let Ok(mut kept) = self.parsed.lock() {
+                kept.put(request.query.clone(), document);
+            }
         }
-        let Ok(document) = request.parsed_query() else {
-            return Ok(());
-        };
-        let document = document.clone();
-        if let Ok(mut kept) = self.parsed.lock() {
-            kept.put(request.query.clone(), document);
+        if let Some(hash) = register
+            && let Ok(mut kept) = self.persisted.lock()
+        {
+            kept.put(hash, request.query.clone());
         }
         Ok(())
     }
 
+    /// Applies the `persistedQuery` extension: fills in the text of a hash sent alone, or checks
+    /// a text sent with its hash and answers the hash to keep it under.
     fn persisted_query(
         &self,
         request: &mut Request,
         value: async_graphql::Value,
-    ) -> Result<(), ServerError> {
+    ) -> Result<Option<String>, ServerError> {
         let persisted = PersistedQuery::deserialize(value.into_json().unwrap_or_default())
             .map_err(|_| {
                 ServerError::new("Invalid \"PersistedQuery\" extension configuration.", None)
@@ -105,16 +131,13 @@ impl Documents {
                 .and_then(|mut kept| kept.get(&persisted.sha256_hash).cloned());
             request.query =
                 known.ok_or_else(|| ServerError::new("PersistedQueryNotFound", None))?;
-            return Ok(());
+            return Ok(None);
         }
         let hash = format!("{:x}", Sha256::digest(request.query.as_bytes()));
         if persisted.sha256_hash != hash {
             return Err(ServerError::new("provided sha does not match query", None));
         }
-        if let Ok(mut kept) = self.persisted.lock() {
-            kept.put(hash, request.query.clone());
-        }
-        Ok(())
+        Ok(Some(hash))
     }
 }
 

@@ -133,6 +133,69 @@ async fn a_persisted_query_is_sent_by_its_hash_once_registered() {
         .await
         .unwrap();
     assert_eq!(never["errors"][0]["message"], "PersistedQueryNotFound");
+
+    // A text that does not parse is refused and not kept under its hash.
+    let broken = "{ districts { code ";
+    let broken_hash: String = Sha256::digest(broken.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let broken_ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": broken_hash } });
+    let refused: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": broken, "extensions": broken_ext }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let gone: Value = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("extensions", broken_ext.to_string())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        gone["errors"][0]["message"], "PersistedQueryNotFound",
+        "{gone}"
+    );
+
+    // A mutation registered by POST is still refused by GET when sent by its hash alone.
+    let mutation = "mutation { createApiKey(input: { name: \"x\", role: PARTNER }) { secret } }";
+    let mutation_hash: String = Sha256::digest(mutation.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let persisted = json!({ "persistedQuery": { "version": 1, "sha256Hash": mutation_hash } });
+    let posted: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": mutation, "extensions": persisted }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        posted["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{posted}"
+    );
+    let response = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("extensions", persisted.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
 }
 
 #[tokio::test]

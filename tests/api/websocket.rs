@@ -116,6 +116,61 @@ async fn a_persisted_query_registered_over_http_is_sent_over_the_websocket_by_it
 }
 
 #[tokio::test]
+async fn a_long_query_over_the_websocket_is_refused_and_not_kept_for_its_hash() {
+    let app = spawn_app_with(false, |s| s.max_query_bytes = 2_000).await;
+    let long = format!("{{ districts {{ code }} }} # {}", "y".repeat(3_000));
+    let hash: String = Sha256::digest(long.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connecting");
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init" }).to_string(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(read(&mut socket).await["type"], "connection_ack");
+    let subscribe = json!({ "id": "1", "type": "subscribe",
+                            "payload": { "query": long, "extensions": extensions } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .unwrap();
+    let refused = read(&mut socket).await;
+    let error = &refused["payload"]["errors"][0];
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+    assert_eq!(error["extensions"]["field"], "query", "{refused}");
+    assert!(refused["payload"]["data"].is_null(), "{refused}");
+    assert_eq!(read(&mut socket).await["type"], "complete");
+
+    // Nothing of it was kept: its hash alone finds nothing.
+    let by_hash: Value = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("extensions", extensions.to_string())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_hash["errors"][0]["message"], "PersistedQueryNotFound",
+        "{by_hash}"
+    );
+}
+
+#[tokio::test]
 async fn operations_over_the_websocket_are_charged_to_the_callers_quota() {
     // `{ districts { code } }` costs 2 points: two fit in a budget of 5, a third does not.
     let app = spawn_app_with(false, |s| {
