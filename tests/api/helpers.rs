@@ -295,6 +295,42 @@ impl TestApp {
     }
 }
 
+/// The `persistedQuery` request extension naming `query` by its SHA-256.
+pub fn persisted(query: &str) -> Value {
+    use sha2::Digest;
+    let hash: String = sha2::Sha256::digest(query.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
+}
+
+impl TestApp {
+    /// POSTs `query` with the request extensions `extensions`; answers the whole body.
+    pub async fn post_with_extensions(&self, query: &str, extensions: &Value) -> Value {
+        self.client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "extensions": extensions }))
+            .send()
+            .await
+            .expect("sending the request")
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
+    /// GETs `/graphql` with the request extensions `extensions` alone (a persisted query's
+    /// hash, say).
+    pub async fn get_with_extensions(&self, extensions: &Value) -> reqwest::Response {
+        self.client
+            .get(format!("{}/graphql", self.address))
+            .query(&[("extensions", extensions.to_string())])
+            .send()
+            .await
+            .expect("sending the request")
+    }
+}
+
 /// Says, past the test harness's output capture so that it shows in every run, that a test
 /// did not run here and why.
 pub fn loud_skip(what: &str, why: &str) {

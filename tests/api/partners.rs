@@ -2,9 +2,8 @@
 //! CORS for the configured origins, and request ids.
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{persisted, spawn_app, spawn_app_with};
 use ganbridge::domain::Role;
 
 #[tokio::test]
@@ -65,103 +64,39 @@ async fn queries_over_get_are_cacheable_for_anonymous_callers_and_mutations_are_
 async fn a_persisted_query_is_sent_by_its_hash_once_registered() {
     let app = spawn_app(false).await;
     let query = "{ districts { code } }";
-    let hash: String = Sha256::digest(query.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
-    let by_hash = || {
-        app.client
-            .get(format!("{}/graphql", app.address))
-            .query(&[("extensions", extensions.to_string())])
-            .send()
-    };
-    let unknown: Value = by_hash().await.unwrap().json().await.unwrap();
+    let extensions = persisted(query);
+    let by_hash = || async { json_of(app.get_with_extensions(&extensions).await).await };
+    let unknown = by_hash().await;
     assert_eq!(
         unknown["errors"][0]["message"], "PersistedQueryNotFound",
         "{unknown}"
     );
-    let registered: Value = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&json!({ "query": query, "extensions": extensions }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let registered = app.post_with_extensions(query, &extensions).await;
     assert_eq!(
         registered["data"]["districts"].as_array().unwrap().len(),
         11
     );
-    let known: Value = by_hash().await.unwrap().json().await.unwrap();
+    let known = by_hash().await;
     assert_eq!(known["data"], registered["data"], "{known}");
 
     // A text sent with another text's hash is refused, and not kept under that hash.
     let other = "{ parks(first: 1) { nodes { name } } }";
-    let other_hash: String = Sha256::digest(other.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let forged: Value = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&json!({ "query": other, "extensions": extensions }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let forged = app.post_with_extensions(other, &extensions).await;
     assert_eq!(
         forged["errors"][0]["message"], "provided sha does not match query",
         "{forged}"
     );
     assert_eq!(forged["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
-    let still: Value = by_hash().await.unwrap().json().await.unwrap();
+    let still = by_hash().await;
     assert_eq!(still["data"], registered["data"], "{still}");
-    let unregistered = json!({ "persistedQuery": { "version": 1, "sha256Hash": other_hash } });
-    let never: Value = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .query(&[("extensions", unregistered.to_string())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let never = json_of(app.get_with_extensions(&persisted(other)).await).await;
     assert_eq!(never["errors"][0]["message"], "PersistedQueryNotFound");
 
     // A text that does not parse is refused and not kept under its hash.
     let broken = "{ districts { code ";
-    let broken_hash: String = Sha256::digest(broken.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let broken_ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": broken_hash } });
-    let refused: Value = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&json!({ "query": broken, "extensions": broken_ext }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let refused = app.post_with_extensions(broken, &persisted(broken)).await;
     assert_eq!(refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
-    let gone: Value = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .query(&[("extensions", broken_ext.to_string())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let gone = json_of(app.get_with_extensions(&persisted(broken)).await).await;
     assert_eq!(
         gone["errors"][0]["message"], "PersistedQueryNotFound",
         "{gone}"
@@ -169,33 +104,19 @@ async fn a_persisted_query_is_sent_by_its_hash_once_registered() {
 
     // A mutation registered by POST is still refused by GET when sent by its hash alone.
     let mutation = "mutation { createApiKey(input: { name: \"x\", role: PARTNER }) { secret } }";
-    let mutation_hash: String = Sha256::digest(mutation.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let persisted = json!({ "persistedQuery": { "version": 1, "sha256Hash": mutation_hash } });
-    let posted: Value = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&json!({ "query": mutation, "extensions": persisted }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let posted = app
+        .post_with_extensions(mutation, &persisted(mutation))
+        .await;
     assert_eq!(
         posted["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
         "{posted}"
     );
-    let response = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .query(&[("extensions", persisted.to_string())])
-        .send()
-        .await
-        .unwrap();
+    let response = app.get_with_extensions(&persisted(mutation)).await;
     assert_eq!(response.status(), 405);
+}
+
+async fn json_of(response: reqwest::Response) -> Value {
+    response.json().await.expect("a JSON body")
 }
 
 #[tokio::test]

@@ -2,11 +2,10 @@
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, persisted, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_query_over_graphql_transport_ws_uses_the_same_loaders_as_http() {
@@ -55,27 +54,8 @@ async fn a_query_over_graphql_transport_ws_uses_the_same_loaders_as_http() {
 async fn a_persisted_query_registered_over_http_is_sent_over_the_websocket_by_its_hash() {
     let app = spawn_app(true).await;
     let query = "{ districts { code } }";
-    let hash: String = Sha256::digest(query.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
-    let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connecting");
-    socket
-        .send(Message::text(
-            json!({ "type": "connection_init" }).to_string(),
-        ))
-        .await
-        .unwrap();
-    assert_eq!(read(&mut socket).await["type"], "connection_ack");
+    let extensions = persisted(query);
+    let mut socket = connected(&app).await;
     let by_hash = |id: &str| {
         json!({ "id": id, "type": "subscribe",
                 "payload": { "query": "", "extensions": extensions } })
@@ -90,17 +70,7 @@ async fn a_persisted_query_registered_over_http_is_sent_over_the_websocket_by_it
     );
     assert_eq!(read(&mut socket).await["type"], "complete");
 
-    let registered: Value = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&json!({ "query": query, "extensions": extensions }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let registered = registered["data"].clone();
+    let registered = app.post_with_extensions(query, &extensions).await["data"].clone();
     socket.send(Message::text(by_hash("2"))).await.unwrap();
     let known = read(&mut socket).await;
     assert_eq!(known["type"], "next", "{known}");
@@ -119,11 +89,38 @@ async fn a_persisted_query_registered_over_http_is_sent_over_the_websocket_by_it
 async fn a_long_query_over_the_websocket_is_refused_and_not_kept_for_its_hash() {
     let app = spawn_app_with(false, |s| s.max_query_bytes = 2_000).await;
     let long = format!("{{ districts {{ code }} }} # {}", "y".repeat(3_000));
-    let hash: String = Sha256::digest(long.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let extensions = persisted(&long);
+    let mut socket = connected(&app).await;
+    let subscribe = json!({ "id": "1", "type": "subscribe",
+                            "payload": { "query": long, "extensions": extensions } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .unwrap();
+    let refused = read(&mut socket).await;
+    let error = &refused["payload"]["errors"][0];
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+    assert_eq!(error["extensions"]["field"], "query", "{refused}");
+    assert!(refused["payload"]["data"].is_null(), "{refused}");
+    assert_eq!(read(&mut socket).await["type"], "complete");
+
+    // Nothing of it was kept: its hash alone finds nothing.
+    let by_hash: Value = app
+        .get_with_extensions(&extensions)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_hash["errors"][0]["message"], "PersistedQueryNotFound",
+        "{by_hash}"
+    );
+}
+
+/// A `graphql-transport-ws` connection to `app`, initialised and acknowledged.
+async fn connected(
+    app: &TestApp,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
     let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
@@ -140,34 +137,7 @@ async fn a_long_query_over_the_websocket_is_refused_and_not_kept_for_its_hash() 
         .await
         .unwrap();
     assert_eq!(read(&mut socket).await["type"], "connection_ack");
-    let subscribe = json!({ "id": "1", "type": "subscribe",
-                            "payload": { "query": long, "extensions": extensions } });
     socket
-        .send(Message::text(subscribe.to_string()))
-        .await
-        .unwrap();
-    let refused = read(&mut socket).await;
-    let error = &refused["payload"]["errors"][0];
-    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
-    assert_eq!(error["extensions"]["field"], "query", "{refused}");
-    assert!(refused["payload"]["data"].is_null(), "{refused}");
-    assert_eq!(read(&mut socket).await["type"], "complete");
-
-    // Nothing of it was kept: its hash alone finds nothing.
-    let by_hash: Value = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .query(&[("extensions", extensions.to_string())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        by_hash["errors"][0]["message"], "PersistedQueryNotFound",
-        "{by_hash}"
-    );
 }
 
 #[tokio::test]
