@@ -229,10 +229,7 @@ async fn execute(
     if request.query.len() > limits.max_query_bytes {
         return request_error(
             StatusCode::BAD_REQUEST,
-            AppError::bad_field(
-                "query",
-                format!("the query is longer than {} bytes", limits.max_query_bytes),
-            ),
+            crate::graphql::documents::too_long(limits.max_query_bytes),
         );
     }
     let started = std::time::Instant::now();

@@ -66,18 +66,7 @@ impl Documents {
             None => None,
         };
         if request.query.len() > self.max_query_bytes {
-            let error: async_graphql::Error = AppError::bad_field(
-                "query",
-                format!("the query is longer than {} bytes", self.max_query_bytes),
-            )
-            .into();
-            return Err(ServerError {
-                message: error.message,
-                source: None,
-                locations: Vec::new(),
-                path: Vec::new(),
-                extensions: error.extensions,
-            });
+            return Err(super::limits::request_error(too_long(self.max_query_bytes)));
         }
         let kept = self
             .parsed
@@ -139,6 +128,14 @@ impl Documents {
         }
         Ok(Some(hash))
     }
+}
+
+/// A query text over the size limit, however it arrived.
+pub(crate) fn too_long(max_query_bytes: usize) -> AppError {
+    AppError::bad_field(
+        "query",
+        format!("the query is longer than {max_query_bytes} bytes"),
+    )
 }
 
 /// The schema as every transport runs it: each request's query settled by [`Documents`] first.

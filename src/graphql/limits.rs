@@ -121,14 +121,19 @@ struct LimitsExtension {
 }
 
 fn refusal(error: AppError) -> Vec<ServerError> {
+    vec![request_error(error)]
+}
+
+/// An error of the whole request, before any field ran: no path, no location.
+pub(crate) fn request_error(error: AppError) -> ServerError {
     let error: async_graphql::Error = error.into();
-    vec![ServerError {
+    ServerError {
         message: error.message,
         source: None,
         locations: Vec::new(),
         path: Vec::new(),
         extensions: error.extensions,
-    }]
+    }
 }
 
 /// Marks a request that arrived by GET: it may read, never write.

@@ -148,22 +148,7 @@ async fn operations_over_the_websocket_are_charged_to_the_callers_quota() {
         s.quota_window_secs = crate::limits::COUNTED_WINDOW;
     })
     .await;
-    let url = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connecting");
-    socket
-        .send(Message::text(
-            json!({ "type": "connection_init" }).to_string(),
-        ))
-        .await
-        .unwrap();
-    assert_eq!(read(&mut socket).await["type"], "connection_ack");
+    let mut socket = connected(&app).await;
     let mut answers = Vec::new();
     for id in ["1", "2", "3"] {
         let subscribe = json!({ "id": id, "type": "subscribe",
