@@ -17,9 +17,9 @@ use crate::events::{self, EventBus};
 use crate::graphql::documents::Documents;
 use crate::graphql::{self, ApiState, RequestLimits};
 use crate::http;
-use crate::search::outbox::{SyncHealth, SyncWorker};
 use crate::search::{self, SearchEngine};
 use crate::services::quota::QuotaStore;
+use crate::services::sync::{SyncHealth, SyncWorker};
 use crate::services::{demo, reference};
 
 pub struct Application {

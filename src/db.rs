@@ -115,12 +115,29 @@ async fn open(
             tracing::warn!(
                 elapsed_ms = info.elapsed.as_millis() as u64,
                 failed = info.failed,
-                sql = %info.statement.sql,
+                parameters = info.statement.values.as_ref().map_or(0, |v| v.0.len()),
+                sql = %readable(&info.statement.sql),
                 "slow statement"
             );
         }
     });
     Ok((db, counter))
+}
+
+/// The longest SQL text a log line carries; a bulk insert's placeholder list is cut.
+const LOGGED_SQL_CHARS: usize = 400;
+
+/// `sql` as a log line shows it: whole when short, else its first [`LOGGED_SQL_CHARS`]
+/// characters and how many were left out.
+fn readable(sql: &str) -> std::borrow::Cow<'_, str> {
+    match sql.char_indices().nth(LOGGED_SQL_CHARS) {
+        None => std::borrow::Cow::Borrowed(sql),
+        Some((cut, _)) => std::borrow::Cow::Owned(format!(
+            "{} … ({} more characters)",
+            &sql[..cut],
+            sql[cut..].chars().count()
+        )),
+    }
 }
 
 /// How long a pooled connection may sit idle before it is pinged on its way out of the pool.
@@ -169,4 +186,31 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None)
         .await
         .context("applying database migrations")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_sql_is_cut_to_a_readable_length_and_says_how_much_was_left_out() {
+        let short = "SELECT 1";
+        assert_eq!(readable(short), short);
+        let values: Vec<String> = (1..=800).map(|n| format!("(${n})")).collect();
+        let long = format!("INSERT INTO t (a) VALUES {}", values.join(", "));
+        let shown = readable(&long);
+        assert!(
+            shown.starts_with("INSERT INTO t (a) VALUES ($1), ($2)"),
+            "{shown}"
+        );
+        let left_out = long.chars().count() - LOGGED_SQL_CHARS;
+        assert!(
+            shown.ends_with(&format!("… ({left_out} more characters)")),
+            "{shown}"
+        );
+        assert!(shown.chars().count() < LOGGED_SQL_CHARS + 40);
+        // A cut never falls inside a character.
+        let chinese = "南".repeat(LOGGED_SQL_CHARS + 5);
+        assert!(readable(&chinese).ends_with("… (5 more characters)"));
+    }
 }

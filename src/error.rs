@@ -7,11 +7,22 @@
 //!
 //! `AppError` deliberately does not implement `Display`: async-graphql converts every `Display`
 //! type into an error with no extensions, which would silently drop the code. The conversion
-//! below is the only way out.
+//! in `graphql::error` is the only way out; this module knows nothing of GraphQL.
 
 use std::sync::Arc;
 
-use async_graphql::ErrorExtensions;
+/// The values of `extensions.code`: stable, documented in the README, the only codes sent.
+pub mod code {
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const SEARCH_UNAVAILABLE: &str = "SEARCH_UNAVAILABLE";
+    pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+    pub const INTERNAL: &str = "INTERNAL";
+}
 
 #[derive(Debug, Clone)]
 pub enum AppError {
@@ -66,11 +77,15 @@ impl AppError {
     /// `NOT_FOUND` for the object of `kind` numbered `id`, named by its global ID: the caller
     /// never sees the numbers behind IDs.
     pub fn not_found(kind: crate::domain::global_id::Kind, id: i64) -> Self {
-        Self::NotFound(format!(
-            "no {} has the ID '{}'",
-            kind.name().to_lowercase(),
-            crate::domain::global_id::encode(kind, id)
-        ))
+        Self::not_found_id(
+            &kind.name().to_lowercase(),
+            &crate::domain::global_id::encode(kind, id),
+        )
+    }
+
+    /// `NOT_FOUND` for the `what` (`company`, `object`, ...) whose global ID the caller gave.
+    pub fn not_found_id(what: &str, id: &str) -> Self {
+        Self::NotFound(format!("no {what} has the ID '{id}'"))
     }
 
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
@@ -79,15 +94,15 @@ impl AppError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadUserInput { .. } | Self::TooCostly { .. } => "BAD_USER_INPUT",
-            Self::RateLimited { .. } => "RATE_LIMITED",
-            Self::NotFound(_) => "NOT_FOUND",
-            Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Forbidden(_) => "FORBIDDEN",
-            Self::Conflict(_) | Self::NotEligible(_) => "CONFLICT",
-            Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
-            Self::SearchUnavailable(_) => "SEARCH_UNAVAILABLE",
-            Self::Internal(_) => "INTERNAL",
+            Self::BadUserInput { .. } | Self::TooCostly { .. } => code::BAD_USER_INPUT,
+            Self::RateLimited { .. } => code::RATE_LIMITED,
+            Self::NotFound(_) => code::NOT_FOUND,
+            Self::Unauthenticated => code::UNAUTHENTICATED,
+            Self::Forbidden(_) => code::FORBIDDEN,
+            Self::Conflict(_) | Self::NotEligible(_) => code::CONFLICT,
+            Self::ServiceUnavailable(_) => code::SERVICE_UNAVAILABLE,
+            Self::SearchUnavailable(_) => code::SEARCH_UNAVAILABLE,
+            Self::Internal(_) => code::INTERNAL,
         }
     }
 }
@@ -124,86 +139,5 @@ impl From<sea_orm::DbErr> for AppError {
         } else {
             Self::internal(error)
         }
-    }
-}
-
-impl From<AppError> for async_graphql::Error {
-    fn from(error: AppError) -> Self {
-        let code = error.code();
-        let criteria: Vec<&'static str> = match &error {
-            AppError::NotEligible(failed) => failed.iter().map(|f| f.criterion).collect(),
-            _ => Vec::new(),
-        };
-        let numbers: Vec<(&'static str, i64)> = match &error {
-            AppError::TooCostly { cost, limit } => vec![
-                ("cost", i64::try_from(*cost).unwrap_or(i64::MAX)),
-                ("limit", i64::try_from(*limit).unwrap_or(i64::MAX)),
-            ],
-            AppError::RateLimited {
-                cost,
-                remaining,
-                retry_after_secs,
-            } => vec![
-                ("cost", *cost),
-                ("remaining", *remaining),
-                ("retryAfter", *retry_after_secs),
-            ],
-            _ => Vec::new(),
-        };
-        let (message, field) = match error {
-            AppError::TooCostly { cost, limit } => (
-                format!(
-                    "the query costs {cost} points, over the limit of {limit}: ask for smaller pages or fewer fields"
-                ),
-                None,
-            ),
-            AppError::RateLimited {
-                cost,
-                remaining,
-                retry_after_secs,
-            } => (
-                format!(
-                    "the query costs {cost} points and {remaining} are left in this window; retry in {retry_after_secs} s"
-                ),
-                None,
-            ),
-            AppError::NotEligible(failed) => (
-                format!(
-                    "not eligible for this tender: {}",
-                    failed
-                        .iter()
-                        .map(|f| f.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-                None,
-            ),
-            AppError::BadUserInput { message, field } => (message, field),
-            AppError::NotFound(message)
-            | AppError::Forbidden(message)
-            | AppError::Conflict(message)
-            | AppError::ServiceUnavailable(message) => (message, None),
-            AppError::Unauthenticated => ("a valid API key is required".to_owned(), None),
-            AppError::SearchUnavailable(detail) => {
-                tracing::error!(error = %detail, "search unavailable");
-                ("search is unavailable; retry later".to_owned(), None)
-            }
-            AppError::Internal(inner) => {
-                tracing::error!(error = ?inner, "internal error");
-                ("internal error".to_owned(), None)
-            }
-        };
-        async_graphql::Error::new(message).extend_with(|_, ext| {
-            ext.set("code", code);
-            if let Some(field) = &field {
-                ext.set("field", field.as_str());
-            }
-            if !criteria.is_empty() {
-                ext.set("criteria", criteria.clone());
-            }
-            for (name, value) in &numbers {
-                ext.set(*name, *value);
-            }
-        })
     }
 }

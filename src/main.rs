@@ -109,7 +109,7 @@ async fn reindex(settings: &Settings, db: &sea_orm::DatabaseConnection) -> anyho
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let engine = ganbridge::search::open(settings).context("opening the search engine")?;
     let started = std::time::Instant::now();
-    let count = ganbridge::search::outbox::reindex(db, &reference, engine.as_ref())
+    let count = ganbridge::services::sync::reindex(db, &reference, engine.as_ref())
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))
         .context("rebuilding the search index")?;

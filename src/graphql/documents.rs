@@ -22,6 +22,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::AppSchema;
+use super::error::{request_error, safety_net};
 use crate::error::AppError;
 
 /// How many parsed queries are kept; the least recently used goes first.
@@ -66,7 +67,7 @@ impl Documents {
             None => None,
         };
         if request.query.len() > self.max_query_bytes {
-            return Err(super::limits::request_error(too_long(self.max_query_bytes)));
+            return Err(request_error(too_long(self.max_query_bytes)));
         }
         let kept = self
             .parsed
@@ -101,16 +102,13 @@ impl Documents {
     ) -> Result<Option<String>, ServerError> {
         let persisted = PersistedQuery::deserialize(value.into_json().unwrap_or_default())
             .map_err(|_| {
-                ServerError::new("Invalid \"PersistedQuery\" extension configuration.", None)
+                refused("Invalid \"PersistedQuery\" extension configuration.".to_owned())
             })?;
         if persisted.version != 1 {
-            return Err(ServerError::new(
-                format!(
-                    "Only the \"PersistedQuery\" extension of version \"1\" is supported, and the current version is \"{}\".",
-                    persisted.version
-                ),
-                None,
-            ));
+            return Err(refused(format!(
+                "Only the \"PersistedQuery\" extension of version \"1\" is supported, and the current version is \"{}\".",
+                persisted.version
+            )));
         }
         if request.query.is_empty() {
             let known = self
@@ -118,16 +116,21 @@ impl Documents {
                 .lock()
                 .ok()
                 .and_then(|mut kept| kept.get(&persisted.sha256_hash).cloned());
-            request.query =
-                known.ok_or_else(|| ServerError::new("PersistedQueryNotFound", None))?;
+            // The message is the protocol's: clients send the text again when they see it.
+            request.query = known.ok_or_else(|| refused("PersistedQueryNotFound".to_owned()))?;
             return Ok(None);
         }
         let hash = format!("{:x}", Sha256::digest(request.query.as_bytes()));
         if persisted.sha256_hash != hash {
-            return Err(ServerError::new("provided sha does not match query", None));
+            return Err(refused("provided sha does not match query".to_owned()));
         }
         Ok(Some(hash))
     }
+}
+
+/// A persisted-query extension that cannot be honoured, in the protocol's words.
+fn refused(message: String) -> ServerError {
+    request_error(AppError::bad_field("extensions.persistedQuery", message))
 }
 
 /// A query text over the size limit, however it arrived.
@@ -138,7 +141,8 @@ pub(crate) fn too_long(max_query_bytes: usize) -> AppError {
     )
 }
 
-/// The schema as every transport runs it: each request's query settled by [`Documents`] first.
+/// The schema as every transport runs it: each request's query settled by [`Documents`] first,
+/// and every answer passed through the error policy's [`safety_net`].
 #[derive(Clone)]
 pub struct Prepared {
     schema: AppSchema,
@@ -153,10 +157,12 @@ impl Prepared {
 
 impl Executor for Prepared {
     async fn execute(&self, mut request: Request) -> Response {
-        match self.documents.prepare(&mut request) {
+        let mut response = match self.documents.prepare(&mut request) {
             Ok(()) => self.schema.execute(request).await,
             Err(error) => Response::from_errors(vec![error]),
-        }
+        };
+        safety_net(&mut response);
+        response
     }
 
     fn execute_stream(
@@ -164,11 +170,17 @@ impl Executor for Prepared {
         mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        match self.documents.prepare(&mut request) {
+        let responses = match self.documents.prepare(&mut request) {
             Ok(()) => self
                 .schema
                 .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
             Err(error) => stream::once(async move { Response::from_errors(vec![error]) }).boxed(),
-        }
+        };
+        responses
+            .map(|mut response| {
+                safety_net(&mut response);
+                response
+            })
+            .boxed()
     }
 }

@@ -13,6 +13,7 @@ use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, N
 use async_graphql::{Context, Object, ServerError, SimpleObject, ValidationResult};
 use chrono::{DateTime, TimeZone, Utc};
 
+use super::error::request_error;
 use crate::error::AppError;
 use crate::services::quota::QuotaStore;
 
@@ -122,18 +123,6 @@ struct LimitsExtension {
 
 fn refusal(error: AppError) -> Vec<ServerError> {
     vec![request_error(error)]
-}
-
-/// An error of the whole request, before any field ran: no path, no location.
-pub(crate) fn request_error(error: AppError) -> ServerError {
-    let error: async_graphql::Error = error.into();
-    ServerError {
-        message: error.message,
-        source: None,
-        locations: Vec::new(),
-        path: Vec::new(),
-        extensions: error.extensions,
-    }
 }
 
 /// Marks a request that arrived by GET: it may read, never write.

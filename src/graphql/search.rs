@@ -12,7 +12,7 @@ use crate::domain::{
     CertificationStandard, DistrictCode, EmployeeBand, SearchType, ServiceLine, TenderStatus,
 };
 use crate::error::AppError;
-use crate::search::{self, MAX_HITS, SearchError, SearchFacet, SearchRequest, SearchSort};
+use crate::search::{self, MAX_HITS, SearchFacet, SearchRequest, SearchSort};
 use crate::services::page::{Keyset, SortKey};
 
 /// Longest query accepted, in characters.
@@ -206,9 +206,7 @@ impl SearchQuery {
             .search_seconds
             .with_label_values(&[api.search.name()])
             .observe(started.elapsed().as_secs_f64());
-        let response = searched.map_err(|e| match e {
-            SearchError::Unavailable(m) | SearchError::Engine(m) => AppError::SearchUnavailable(m),
-        })?;
+        let response = searched.map_err(AppError::from)?;
 
         let loaders = loaders(ctx)?;
         let of = |kind: SearchType| {

@@ -6,14 +6,14 @@
 //! [`SearchDocument`]s of every [`SearchType`], so one query ranks companies, tenders and parks
 //! together and per-type counts are a facet like any other.
 //!
-//! The index follows the database through a transactional outbox ([`outbox`]): a write enqueues
-//! the keys it touched in its own transaction; a worker applies them to the engine from the
-//! current database state, so replaying is harmless and nothing committed is lost while the
-//! engine is down.
+//! The index follows the database through a transactional outbox (`services::outbox`): a write
+//! enqueues the keys it touched in its own transaction; the sync worker (`services::sync`)
+//! applies them to the engine from the current database state, so replaying is harmless and
+//! nothing committed is lost while the engine is down. This module knows documents, never the
+//! database: the services sit above it.
 
 pub mod embedded;
 pub mod meili;
-pub mod outbox;
 pub mod synonyms;
 
 use std::sync::Arc;
@@ -225,6 +225,14 @@ pub enum SearchError {
     /// The engine answered, but not as expected.
     #[error("search engine error: {0}")]
     Engine(String),
+}
+
+/// A search that failed is `SEARCH_UNAVAILABLE` to the caller; what the engine said goes to
+/// the log only.
+impl From<SearchError> for crate::error::AppError {
+    fn from(error: SearchError) -> Self {
+        crate::error::AppError::SearchUnavailable(error.to_string())
+    }
 }
 
 /// One search contract; every engine passes the same contract tests.

@@ -113,7 +113,7 @@ impl Tx<'_> {
     /// Marks these objects' search documents for refreshing.
     pub async fn index(&mut self, kind: SearchType, ids: &[i64]) -> AppResult<()> {
         let keys: Vec<DocKey> = ids.iter().map(|&id| DocKey::new(kind, id)).collect();
-        crate::services::search::enqueue(&self.txn, &keys).await?;
+        super::outbox::enqueue(&self.txn, &keys).await?;
         self.indexed = true;
         Ok(())
     }

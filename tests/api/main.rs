@@ -7,6 +7,7 @@ mod companies;
 mod faults;
 mod helpers;
 mod http;
+mod internals;
 mod limits;
 mod loaders;
 mod nodes;

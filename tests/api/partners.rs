@@ -183,8 +183,10 @@ async fn graphql_over_http_media_type_and_status_codes() {
         assert_eq!(response.headers()["content-type"], gqlr);
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        // ...with no `data` entry at all: the request did not run.
+        assert!(body.get("data").is_none(), "{body}");
     }
-    // ...and 200 for a client that asks for plain JSON.
+    // ...and 200 for a client that asks for plain JSON, with `"data": null` as before.
     let legacy = post("{ districts { code }", "application/json")
         .await
         .unwrap();
@@ -195,6 +197,8 @@ async fn graphql_over_http_media_type_and_status_codes() {
             .unwrap()
             .starts_with("application/json")
     );
+    let legacy: Value = legacy.json().await.unwrap();
+    assert!(legacy.get("data").is_some_and(Value::is_null), "{legacy}");
     // A field that fails while others answer is still 200: the data is there.
     let partial = post(
         "{ districts { code } tender(id: \"VGVuZGVyOjk5OTk\") { id } }",

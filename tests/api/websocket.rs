@@ -198,3 +198,52 @@ where
         }
     }
 }
+
+/// The first error of an answer to a `subscribe`, whichever message carries it (`error`, whose
+/// payload is the list, or `next`).
+fn first_error(answer: &Value) -> &Value {
+    let payload = &answer["payload"];
+    if payload.is_array() {
+        &payload[0]
+    } else {
+        &payload["errors"][0]
+    }
+}
+
+#[tokio::test]
+async fn every_error_over_the_websocket_carries_a_code_as_over_http() {
+    let app = spawn_app(false).await;
+    let mut socket = connected(&app).await;
+    let query = "{ districts { code } }";
+    let mut wrong_hash = persisted(query);
+    wrong_hash["persistedQuery"]["sha256Hash"] = json!("0".repeat(64));
+    let cases = [
+        // A persisted query's hash that was never registered.
+        json!({ "query": "", "extensions": persisted(query) }),
+        // A text sent with a hash that is not its own.
+        json!({ "query": query, "extensions": wrong_hash }),
+        // A persisted-query extension of another version.
+        json!({ "query": query, "extensions": { "persistedQuery": { "version": 2, "sha256Hash": "x" } } }),
+        // A query that does not validate, and one that does not parse.
+        json!({ "query": "{ districts { nope } }" }),
+        json!({ "query": "{ districts { code }" }),
+    ];
+    for (n, payload) in cases.iter().enumerate() {
+        let id = (n + 1).to_string();
+        let subscribe = json!({ "id": id, "type": "subscribe", "payload": payload });
+        socket
+            .send(Message::text(subscribe.to_string()))
+            .await
+            .unwrap();
+        let answer = read(&mut socket).await;
+        let error = first_error(&answer);
+        assert_eq!(
+            error["extensions"]["code"], "BAD_USER_INPUT",
+            "{payload} -> {answer}"
+        );
+        assert!(error["message"].is_string(), "{answer}");
+        if answer["type"] == "next" {
+            assert_eq!(read(&mut socket).await["type"], "complete");
+        }
+    }
+}

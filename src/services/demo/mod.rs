@@ -32,7 +32,6 @@ use crate::entities::{
 use crate::error::{AppError, AppResult};
 use crate::search::DocKey;
 use crate::services::reference::{self, FTZ_AREAS};
-use crate::services::search;
 
 const SEED: u64 = 0x6761_6e62_7269_6467; // "ganbridg"
 
@@ -131,7 +130,7 @@ async fn write(db: &DatabaseConnection, plan: Plan, enqueue: bool) -> AppResult<
             )
             .chain(park_ids.iter().map(|&id| DocKey::new(SearchType::Park, id)))
             .collect();
-        search::enqueue(&txn, &keys).await?;
+        crate::services::outbox::enqueue(&txn, &keys).await?;
     }
     txn.commit().await?;
     Ok(DemoOutcome::Loaded {

@@ -16,10 +16,11 @@ use sea_orm::{
 };
 use tokio::sync::{Notify, watch};
 
-use super::{DocKey, SearchEngine};
-use crate::error::AppError;
-use crate::services::reference::Reference;
-use crate::services::search as index;
+use super::outbox;
+use super::reference::Reference;
+use super::search as index;
+use crate::error::{AppError, code};
+use crate::search::{DocKey, SearchEngine};
 
 /// Rows applied per round.
 pub const BATCH: u64 = 500;
@@ -27,10 +28,37 @@ const IDLE_POLL: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 const ADVISORY_LOCK: i64 = 0x6761_6e62_7365_6172; // "ganbsear"
 
-/// What readiness checks see of the worker.
+/// What readiness checks see of the worker: whether its last round failed, as a short code
+/// and a fixed sentence. The error itself, which may carry driver and engine internals, goes
+/// to the log only.
 #[derive(Debug, Default)]
 pub struct SyncHealth {
-    pub last_error: Mutex<Option<String>>,
+    pub last_error: Mutex<Option<SyncFailure>>,
+}
+
+/// A failed round of the worker, as `/readyz` tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct SyncFailure {
+    pub code: &'static str,
+    pub message: &'static str,
+}
+
+impl SyncFailure {
+    /// The engine could not be prepared (created, given its settings).
+    pub const PREPARING: SyncFailure = SyncFailure {
+        code: code::SEARCH_UNAVAILABLE,
+        message: "the search index could not be prepared; retrying",
+    };
+    /// The engine refused or could not take the latest changes.
+    pub const ENGINE: SyncFailure = SyncFailure {
+        code: code::SEARCH_UNAVAILABLE,
+        message: "the search engine did not take the latest changes; they wait in the outbox",
+    };
+    /// Reading the changes or acknowledging them failed on our side.
+    pub const INTERNAL: SyncFailure = SyncFailure {
+        code: code::INTERNAL,
+        message: "the latest changes could not be brought to the search index; retrying",
+    };
 }
 
 #[derive(Clone)]
@@ -59,7 +87,7 @@ impl SyncWorker {
             },
             _ => None,
         };
-        let rows = index::pending(&self.db, BATCH).await?;
+        let rows = outbox::pending(&self.db, BATCH).await?;
         if rows.is_empty() {
             if let Some(txn) = lock {
                 txn.commit().await?;
@@ -73,11 +101,10 @@ impl SyncWorker {
         keys.sort();
         keys.dedup();
         let (documents, gone) = index::documents(&self.db, &self.reference, &keys).await?;
-        let unavailable = |e: super::SearchError| AppError::SearchUnavailable(e.to_string());
-        self.engine.upsert(documents).await.map_err(unavailable)?;
-        self.engine.delete(gone).await.map_err(unavailable)?;
+        self.engine.upsert(documents).await?;
+        self.engine.delete(gone).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        index::acknowledge(&self.db, &ids).await?;
+        outbox::acknowledge(&self.db, &ids).await?;
         if let Some(txn) = lock {
             txn.commit().await?;
         }
@@ -92,7 +119,7 @@ impl SyncWorker {
             return;
         }
         let since = last.unwrap_or(today - chrono::Duration::days(2));
-        match index::enqueue_expired_between(&self.db, since, today).await {
+        match outbox::enqueue_expired_between(&self.db, since, today).await {
             Ok(n) => {
                 if n > 0 {
                     tracing::info!(
@@ -125,7 +152,7 @@ impl SyncWorker {
                         self.fill_if_empty().await;
                     }
                     Err(e) => {
-                        self.record(Some(format!("preparing the index: {e}")));
+                        self.record(Some(SyncFailure::PREPARING));
                         tracing::warn!(error = %e, engine = self.engine.name(), "search engine not ready; retrying");
                         wait(&mut shutdown, &self.wake, backoff, false).await;
                         backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -143,16 +170,16 @@ impl SyncWorker {
                     wait(&mut shutdown, &self.wake, IDLE_POLL, true).await;
                 }
                 Err(e) => {
-                    let message = match &e {
-                        AppError::SearchUnavailable(m) => {
+                    let failure = match &e {
+                        AppError::SearchUnavailable(_) => {
                             // An engine that was away may come back empty: settings again.
                             prepared = false;
-                            m.clone()
+                            SyncFailure::ENGINE
                         }
-                        other => format!("{other:?}"),
+                        _ => SyncFailure::INTERNAL,
                     };
-                    tracing::warn!(error = %message, retry_in_ms = backoff.as_millis() as u64, "search sync failed; will retry");
-                    self.record(Some(message));
+                    tracing::warn!(error = ?e, engine = self.engine.name(), retry_in_ms = backoff.as_millis() as u64, "search sync failed; will retry");
+                    self.record(Some(failure));
                     wait(&mut shutdown, &self.wake, backoff, false).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
@@ -174,7 +201,7 @@ impl SyncWorker {
             return;
         }
         // Outbox rows committed before the rebuild reads the database are covered by it.
-        let covered = index::last_outbox_id(&self.db).await.ok().flatten();
+        let covered = outbox::last_outbox_id(&self.db).await.ok().flatten();
         match reindex(&self.db, &self.reference, self.engine.as_ref()).await {
             Ok(n) => {
                 tracing::info!(
@@ -183,7 +210,7 @@ impl SyncWorker {
                     "built the empty search index"
                 );
                 if let Some(last) = covered
-                    && let Err(e) = index::acknowledge_through(&self.db, last).await
+                    && let Err(e) = outbox::acknowledge_through(&self.db, last).await
                 {
                     tracing::warn!(error = ?e, "could not clear the outbox rows the rebuild covered; they will be replayed");
                 }
@@ -194,7 +221,7 @@ impl SyncWorker {
         }
     }
 
-    fn record(&self, error: Option<String>) {
+    fn record(&self, error: Option<SyncFailure>) {
         if let Ok(mut last) = self.health.last_error.lock() {
             *last = error;
         }
@@ -260,10 +287,7 @@ pub async fn reindex(
         }
         _ => None,
     };
-    engine
-        .prepare()
-        .await
-        .map_err(|e| AppError::SearchUnavailable(e.to_string()))?;
+    engine.prepare().await?;
     let keys = index::all_keys(db).await?;
     let mut documents = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(2_000) {
@@ -271,10 +295,7 @@ pub async fn reindex(
         documents.extend(found);
     }
     let count = documents.len();
-    engine
-        .replace_all(documents)
-        .await
-        .map_err(|e| AppError::SearchUnavailable(e.to_string()))?;
+    engine.replace_all(documents).await?;
     if let Some(txn) = lock {
         txn.commit().await?;
     }

@@ -1,0 +1,87 @@
+//! HTTP routes: the GraphQL endpoint ([`graphql`]: POST for queries, GET for cacheable queries
+//! and GraphiQL), its websocket ([`websocket`]), and the operational endpoints ([`ops`]:
+//! `/healthz`, `/readyz`, `/metrics`); [`auth`] turns a request's key into the caller. Every
+//! request gets an id and passes compression, CORS and tracing here.
+
+mod auth;
+mod graphql;
+mod ops;
+mod websocket;
+
+use poem::http::{HeaderValue, Method};
+use poem::middleware::{Compression, Cors, Tracing};
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Request, Route, get};
+use tracing::Instrument;
+
+use crate::db::StatementCounter;
+use crate::graphql::documents::Prepared;
+use crate::graphql::{ApiState, AppSchema};
+
+/// A request's id: the caller's `X-Request-Id` when it is a short token, else a new one. It is
+/// on every log line of the request and comes back in the response's `X-Request-Id`.
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            let mut bytes = [0u8; 12];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            crate::domain::hex(&bytes)
+        })
+}
+
+/// Browsers may call the API from the configured origins only.
+fn cors(allowed: &str) -> Option<Cors> {
+    let origins: Vec<&str> = allowed
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .collect();
+    (!origins.is_empty()).then(|| {
+        Cors::new()
+            .allow_origins(origins)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers(["authorization", "content-type", "x-request-id"])
+            .expose_headers(["x-request-id", "retry-after"])
+            .max_age(3600)
+    })
+}
+
+pub fn routes(
+    schema: AppSchema,
+    state: ApiState,
+    statements: StatementCounter,
+) -> impl IntoEndpoint {
+    let cors = cors(&state.limits.cors_allowed_origins);
+    Route::new()
+        .at(
+            "/graphql",
+            get(graphql::graphql_get).post(graphql::graphql_post),
+        )
+        .at("/graphql/ws", get(websocket::graphql_ws))
+        .at("/healthz", get(ops::healthz))
+        .at("/readyz", get(ops::readyz))
+        .at("/metrics", get(ops::metrics))
+        .data(Prepared::new(schema, state.documents.clone()))
+        .data(state)
+        .data(statements)
+        .with(Compression::new())
+        .with_if(cors.is_some(), cors.unwrap_or_default())
+        .with(Tracing)
+        .around(|endpoint, req| async move {
+            let id = request_id(&req);
+            let span = tracing::info_span!("request", request_id = %id);
+            let mut response = endpoint.get_response(req).instrument(span).await;
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                response.headers_mut().insert("x-request-id", value);
+            }
+            Ok(response)
+        })
+}
