@@ -38,11 +38,7 @@ pub async fn by_ids(
     db: &DatabaseConnection,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, alliance::Model>> {
-    let rows = alliance::Entity::find()
-        .filter(alliance::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+    super::rows::by_ids::<alliance::Entity, _>(db, alliance::Column::Id, ids, |a| a.id).await
 }
 
 /// Members of each alliance, largest share first.
@@ -56,12 +52,9 @@ pub async fn members(
         .order_by_asc(alliance_member::Column::CompanyId)
         .all(db)
         .await?;
-    let mut map: HashMap<i64, Vec<alliance_member::Model>> =
-        alliance_ids.iter().map(|&id| (id, Vec::new())).collect();
-    for row in rows {
-        map.entry(row.alliance_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(super::rows::grouped(alliance_ids, rows, |row| {
+        (row.alliance_id, row)
+    }))
 }
 
 /// The alliances each company belongs to (as lead or member).
@@ -74,11 +67,9 @@ pub async fn of_companies(
         .order_by_asc(alliance_member::Column::AllianceId)
         .all(db)
         .await?;
-    let mut map: HashMap<i64, Vec<i64>> = company_ids.iter().map(|&id| (id, Vec::new())).collect();
-    for row in rows {
-        map.entry(row.company_id).or_default().push(row.alliance_id);
-    }
-    Ok(map)
+    Ok(super::rows::grouped(company_ids, rows, |row| {
+        (row.company_id, row.alliance_id)
+    }))
 }
 
 pub use changes::*;

@@ -152,12 +152,9 @@ pub async fn by_companies(
         .order_by_desc(certification::Column::Id)
         .all(db)
         .await?;
-    let mut map: HashMap<i64, Vec<certification::Model>> =
-        company_ids.iter().map(|&id| (id, Vec::new())).collect();
-    for row in rows {
-        map.entry(row.company_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(super::rows::grouped(company_ids, rows, |row| {
+        (row.company_id, row)
+    }))
 }
 
 /// Joins to `query` the certificates the reader may see of the company whose id is in

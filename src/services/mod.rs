@@ -14,6 +14,7 @@ pub mod page;
 pub mod park;
 pub mod quota;
 pub mod reference;
+pub mod rows;
 pub mod search;
 pub mod statistics;
 pub mod sync;

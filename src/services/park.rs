@@ -57,11 +57,7 @@ pub async fn count(db: &DatabaseConnection, filter: &ParkFilter) -> AppResult<u6
 }
 
 pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap<i64, park::Model>> {
-    let rows = park::Entity::find()
-        .filter(park::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+    super::rows::by_ids::<park::Entity, _>(db, park::Column::Id, ids, |p| p.id).await
 }
 
 pub async fn focus_industries(
@@ -73,15 +69,9 @@ pub async fn focus_industries(
         .order_by_asc(park_focus_industry::Column::ServiceLine)
         .all(db)
         .await?;
-    let mut map: HashMap<i64, Vec<ServiceLine>> =
-        park_ids.iter().map(|&id| (id, Vec::new())).collect();
-    for row in rows {
-        map.entry(row.park_id).or_default().push(row.service_line);
-    }
-    for lines in map.values_mut() {
-        lines.sort();
-    }
-    Ok(map)
+    Ok(super::rows::grouped_sorted(park_ids, rows, |row| {
+        (row.park_id, row.service_line)
+    }))
 }
 
 pub use changes::*;
