@@ -19,10 +19,13 @@ use sea_orm::{DeriveActiveEnum, EnumIter};
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
 pub enum SearchType {
+    /// A service-outsourcing company registered in Jiangxi: a `Company`.
     #[sea_orm(string_value = "company")]
     Company,
+    /// A tender posted by a counterpart: a `Tender`.
     #[sea_orm(string_value = "tender")]
     Tender,
+    /// A service-outsourcing park or demonstration city: a `Park`.
     #[sea_orm(string_value = "park")]
     Park,
 }

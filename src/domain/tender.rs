@@ -66,12 +66,18 @@ pub enum BidKind {
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
 pub enum BidStatus {
+    /// Submitted and standing: the buyer has not yet closed or cancelled the tender, and the
+    /// bidder has not withdrawn it.
     #[sea_orm(string_value = "submitted")]
     Submitted,
+    /// Withdrawn by the bidder while the tender was open; it takes no further part.
     #[sea_orm(string_value = "withdrawn")]
     Withdrawn,
+    /// Chosen by the buyer when it closed the tender: the tender is `COMPLETE`.
     #[sea_orm(string_value = "awarded")]
     Awarded,
+    /// Not chosen: the buyer awarded another bid, closed the tender without an award, or
+    /// cancelled it.
     #[sea_orm(string_value = "not_awarded")]
     NotAwarded,
 }

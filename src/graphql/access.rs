@@ -48,6 +48,7 @@ impl ApiKey {
         &self.0.prefix
     }
 
+    /// When the key was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -61,6 +62,7 @@ impl ApiKey {
 /// A new key and its record. Keep the key: it is not shown again.
 #[derive(SimpleObject)]
 pub struct CreatedApiKey {
+    /// The key's record, as `apiKeys` lists it.
     api_key: ApiKey,
     /// The key, to send as `Authorization: Bearer <key>`.
     secret: String,
@@ -71,6 +73,7 @@ pub struct AuditEvent(audit_event::Model);
 /// One change, as the audit log keeps it.
 #[Object]
 impl AuditEvent {
+    /// Opaque global ID; `node` does not resolve it.
     async fn id(&self) -> ID {
         ids::encode(Kind::AuditEvent, self.0.id)
     }
@@ -189,6 +192,7 @@ impl AccessQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Only the changes that meet every condition given (default: all).")]
         filter: Option<AuditLogFilter>,
     ) -> Result<List<AuditEvent>> {
         require_admin(ctx)?;
@@ -225,6 +229,8 @@ impl AccessQuery {
 pub struct CreateApiKeyInput {
     /// What the key is for (a partner site's name, a company's integration).
     name: String,
+    /// What the key may do; a `COMPANY` key names its company, a `COUNTERPART` key its
+    /// counterpart.
     role: Role,
     /// For a `COMPANY` key: the company it acts for.
     company_id: Option<ID>,
@@ -241,7 +247,7 @@ impl AccessMutation {
     async fn create_api_key(
         &self,
         ctx: &Context<'_>,
-        input: CreateApiKeyInput,
+        #[graphql(desc = "What the key is for and what it may do.")] input: CreateApiKeyInput,
     ) -> Result<CreatedApiKey> {
         let w = writer(ctx);
         w.require_admin()?;
@@ -265,7 +271,11 @@ impl AccessMutation {
     }
 
     /// Revokes an API key (admin only); it is refused from then on.
-    async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<ApiKey> {
+    async fn revoke_api_key(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The key's global ID (not the key itself).")] id: ID,
+    ) -> Result<ApiKey> {
         let w = writer(ctx);
         w.require_admin()?;
         let number = ids::decode(&id, Kind::ApiKey, "id")?;

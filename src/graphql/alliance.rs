@@ -119,7 +119,11 @@ impl AllianceQuery {
 
     /// One alliance by ID.
     #[graphql(cache_control(max_age = 60))]
-    async fn alliance(&self, ctx: &Context<'_>, id: ID) -> Result<Alliance> {
+    async fn alliance(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The alliance's global ID.")] id: ID,
+    ) -> Result<Alliance> {
         let number = ids::decode(&id, Kind::Alliance, "id")?;
         alliances::by_ids(&state(ctx).db, &[number])
             .await?
@@ -134,6 +138,7 @@ impl AllianceQuery {
 /// A member of a proposed alliance and its share of the work.
 #[derive(InputObject)]
 pub struct AllianceMemberInput {
+    /// The member company's global ID.
     company_id: ID,
     /// Share of the work in percent, up to two decimals ("40", "33.33"); shares sum to 100.
     share: Decimal,
@@ -146,6 +151,8 @@ pub struct CreateAllianceInput {
     name: String,
     /// Chinese name.
     name_zh: String,
+    /// Every member with its share, the proposing company included: at least two companies,
+    /// each once.
     members: Vec<AllianceMemberInput>,
 }
 
@@ -159,7 +166,7 @@ impl AllianceMutation {
     async fn create_alliance(
         &self,
         ctx: &Context<'_>,
-        input: CreateAllianceInput,
+        #[graphql(desc = "The alliance proposed and its members.")] input: CreateAllianceInput,
     ) -> Result<Alliance> {
         let w = super::writer(ctx);
         w.require_company()?;
@@ -194,7 +201,11 @@ impl AllianceMutation {
     }
 
     /// A member company accepts its invitation to an alliance.
-    async fn accept_alliance_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<Alliance> {
+    async fn accept_alliance_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The alliance's global ID.")] id: ID,
+    ) -> Result<Alliance> {
         let w = super::writer(ctx);
         w.require_company()?;
         let number = ids::decode(&id, Kind::Alliance, "id")?;

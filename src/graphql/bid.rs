@@ -93,10 +93,12 @@ impl Bid {
         &self.0.proposal
     }
 
+    /// Where the bid stands.
     async fn status(&self) -> BidStatus {
         self.0.status
     }
 
+    /// When the bid was submitted.
     async fn submitted_at(&self) -> DateTime<Utc> {
         self.0.submitted_at
     }
@@ -105,6 +107,7 @@ impl Bid {
 /// A bid on an active tender, before its closing time.
 #[derive(InputObject)]
 pub struct SubmitBidInput {
+    /// The tender's global ID.
     tender_id: ID,
     /// The price offered; in the tender's currency when it discloses a value.
     amount: MoneyInput,
@@ -123,7 +126,11 @@ impl BidMutation {
     /// an alliance, its members together) must meet the tender's eligibility criteria; a bid
     /// that does not is refused with `CONFLICT` and `extensions.criteria` naming the failed
     /// criteria (`CERTIFICATIONS`, `MIN_EMPLOYEES`, `SERVICE_LINES`).
-    async fn submit_bid(&self, ctx: &Context<'_>, input: SubmitBidInput) -> Result<Bid> {
+    async fn submit_bid(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tender, the price and the proposal.")] input: SubmitBidInput,
+    ) -> Result<Bid> {
         let w = writer(ctx);
         w.require_company()?;
         let new = NewBid {
@@ -139,7 +146,11 @@ impl BidMutation {
     }
 
     /// The bidding company withdraws its bid while the tender is open.
-    async fn withdraw_bid(&self, ctx: &Context<'_>, id: ID) -> Result<Bid> {
+    async fn withdraw_bid(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The bid's global ID.")] id: ID,
+    ) -> Result<Bid> {
         let w = writer(ctx);
         w.require_company()?;
         let number = ids::decode(&id, Kind::Bid, "id")?;

@@ -177,6 +177,7 @@ impl CertificationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Only the certificates that meet every condition given (default: all).")]
         filter: Option<CertificationFilter>,
     ) -> Result<List<Certification>> {
         let page = ids::page_request(first, after, |p| p.is_by_id(ORDER_TAG))?;
@@ -206,7 +207,11 @@ impl CertificationQuery {
 
     /// One certificate by ID.
     #[graphql(cache_control(max_age = 60))]
-    async fn certification(&self, ctx: &Context<'_>, id: ID) -> Result<Certification> {
+    async fn certification(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The certificate's global ID.")] id: ID,
+    ) -> Result<Certification> {
         let number = ids::decode(&id, Kind::Certification, "id")?;
         certifications::by_id(
             &state(ctx).db,
@@ -224,14 +229,21 @@ impl CertificationQuery {
 /// A certificate record a company submits; it enters `UNVERIFIED`.
 #[derive(InputObject)]
 pub struct SubmitCertificationInput {
+    /// The standard certified or appraised against.
     standard: CertificationStandard,
     /// For CMMI appraisals: the maturity level, 2 to 5.
     maturity_level: Option<i16>,
+    /// The number of the certificate or appraisal record, up to 100 characters.
     certificate_number: String,
+    /// The body that issued the certificate or led the appraisal, up to 200 characters.
     certification_body: String,
+    /// The body that accredits the certification body (e.g. CNAS), up to 200 characters.
     accreditation_body: Option<String>,
+    /// What the certificate covers, up to 2,000 characters.
     scope: String,
+    /// Date of issue; not in the future.
     issue_date: Date,
+    /// Last day of validity; after the date of issue.
     expiry_date: Date,
 }
 
@@ -245,7 +257,7 @@ impl CertificationMutation {
     async fn submit_certification(
         &self,
         ctx: &Context<'_>,
-        input: SubmitCertificationInput,
+        #[graphql(desc = "The certificate record to submit.")] input: SubmitCertificationInput,
     ) -> Result<Certification> {
         let w = super::writer(ctx);
         w.require_company()?;
@@ -267,7 +279,11 @@ impl CertificationMutation {
     async fn verify_certification(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The certificate's global ID.")] id: ID,
+        #[graphql(
+            desc = "The register the record was checked against (e.g. IAF CertSearch), up to 300\n\
+                    characters."
+        )]
         source: String,
     ) -> Result<Certification> {
         decide(ctx, &id, certifications::Decision::Verify { source }).await
@@ -277,7 +293,11 @@ impl CertificationMutation {
     async fn reject_certification(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The certificate's global ID.")] id: ID,
+        #[graphql(
+            desc = "Why the record is rejected, up to 2,000 characters; shown as\n\
+                    `verification.reason`."
+        )]
         reason: String,
     ) -> Result<Certification> {
         decide(ctx, &id, certifications::Decision::Reject { reason }).await
@@ -288,7 +308,11 @@ impl CertificationMutation {
     async fn suspend_certification(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The certificate's global ID.")] id: ID,
+        #[graphql(
+            desc = "Why the certificate was suspended, up to 2,000 characters; shown as\n\
+                    `verification.reason`."
+        )]
         reason: Option<String>,
     ) -> Result<Certification> {
         decide(ctx, &id, certifications::Decision::Suspend { reason }).await

@@ -179,6 +179,7 @@ impl Company {
     async fn certifications(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only certificates with this status as of today (default: all).")]
         status: Option<CertificationStatus>,
     ) -> Result<Vec<Certification>> {
         let all = match &self.1.certifications {
@@ -374,6 +375,7 @@ pub enum CompanyOrderField {
     FoundedYear,
 }
 
+/// Which way an order runs.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderDirection {
     #[default]
@@ -383,6 +385,7 @@ pub enum OrderDirection {
     Desc,
 }
 
+/// How to order companies; each part left out takes its default.
 #[derive(InputObject)]
 pub struct CompanyOrder {
     #[graphql(default)]
@@ -424,7 +427,9 @@ impl CompanyQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Only the companies that meet every condition given (default: all).")]
         filter: Option<CompanyFilter>,
+        #[graphql(desc = "The order of the list (default: by English name, ascending).")]
         order_by: Option<CompanyOrder>,
     ) -> Result<List<Company>> {
         let order = Order::from(order_by);
@@ -461,7 +466,11 @@ impl CompanyQuery {
 
     /// One company by ID.
     #[graphql(cache_control(max_age = 60))]
-    async fn company(&self, ctx: &Context<'_>, id: ID) -> Result<Company> {
+    async fn company(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The company's global ID.")] id: ID,
+    ) -> Result<Company> {
         let number = ids::decode(&id, Kind::Company, "id")?;
         let not_found = || AppError::NotFound(format!("no company has the ID '{}'", id.as_str()));
         // The company's statement reads the columns its selected fields read, and its park,
@@ -512,17 +521,28 @@ pub struct CreateCompanyInput {
     name: String,
     /// Chinese name.
     name_zh: String,
+    /// The district (prefecture-level city) the company is registered in.
     district: DistrictCode,
     /// The park it sits in, which must lie in its district.
     park_id: Option<ID>,
+    /// Current number of employees, 1 to 1,000,000.
     headcount: i32,
+    /// Year the company was founded, from 1949 to this year.
     founded_year: i32,
+    /// English description, up to 10,000 characters.
     description: String,
+    /// Chinese description, up to 10,000 characters.
     description_zh: String,
+    /// Lines of service offered; at least one.
     service_lines: Vec<ServiceLine>,
+    /// Website address, `http://` or `https://`; null or blank for none.
     website: Option<String>,
+    /// Public contact e-mail address; null or blank for none.
     contact_email: Option<String>,
+    /// Public contact telephone number (digits, spaces and `+ - ( )`); null or blank for
+    /// none.
     contact_phone: Option<String>,
+    /// One of the leading companies the province names (default false).
     #[graphql(default)]
     leading: bool,
 }
@@ -533,24 +553,39 @@ pub struct CreateCompanyInput {
 pub struct UpdateCompanyProfileInput {
     /// The company; a company key may change its own only.
     id: ID,
+    /// New English description, up to 10,000 characters.
     description: Option<String>,
+    /// New Chinese description, up to 10,000 characters.
     description_zh: Option<String>,
+    /// Current number of employees, 1 to 1,000,000.
     headcount: Option<i32>,
+    /// The lines of service offered, replacing the present ones; at least one.
     service_lines: Option<Vec<ServiceLine>>,
+    /// Website address, `http://` or `https://`; `null` clears it.
     website: async_graphql::MaybeUndefined<String>,
+    /// Public contact e-mail address; `null` clears it.
     contact_email: async_graphql::MaybeUndefined<String>,
+    /// Public contact telephone number (digits, spaces and `+ - ( )`); `null` clears it.
     contact_phone: async_graphql::MaybeUndefined<String>,
 }
 
 /// A company's figures for one year, in USD.
 #[derive(InputObject)]
 pub struct RecordCompanyFiguresInput {
+    /// The company's global ID.
     company_id: ID,
+    /// The reporting year, from 2000 to this year; figures already recorded for it are
+    /// replaced.
     year: i32,
+    /// Value of contracts signed in the year, in USD.
     contract_amount: MoneyInput,
+    /// Of which international (offshore) contracts, in USD; at most `contractAmount`.
     contract_offshore: MoneyInput,
+    /// Value of contracts executed in the year, in USD.
     executed_amount: MoneyInput,
+    /// Of which international (offshore) contracts, in USD; at most `executedAmount`.
     executed_offshore: MoneyInput,
+    /// Employees at the end of the year, 0 to 1,000,000.
     employees: i32,
 }
 
@@ -563,7 +598,7 @@ impl CompanyMutation {
     async fn create_company(
         &self,
         ctx: &Context<'_>,
-        input: CreateCompanyInput,
+        #[graphql(desc = "The company to register.")] input: CreateCompanyInput,
     ) -> Result<Company> {
         let w = super::writer(ctx);
         w.require_admin()?;
@@ -595,6 +630,7 @@ impl CompanyMutation {
     async fn update_company_profile(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The company and the changes to its profile.")]
         input: UpdateCompanyProfileInput,
     ) -> Result<Company> {
         let w = super::writer(ctx);
@@ -619,6 +655,7 @@ impl CompanyMutation {
     async fn record_company_figures(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The company, the year and its figures.")]
         input: RecordCompanyFiguresInput,
     ) -> Result<Company> {
         let w = super::writer(ctx);

@@ -106,6 +106,10 @@ impl RequestLimits {
     }
 }
 
+/// Everything that can be read: companies, parks, certifications, tenders and their
+/// counterparts, alliances, reference data, statistics and search. Most of it is public; API
+/// keys and the audit log are the Department of Commerce's, and bids are read by those they
+/// concern only.
 #[derive(MergedObject, Default)]
 pub struct Query(
     company::CompanyQuery,
@@ -121,6 +125,10 @@ pub struct Query(
     limits::RateLimitQuery,
 );
 
+/// Every change, each made by the role it belongs to (the caller's API key): the Department of
+/// Commerce keeps companies' registrations and figures, parks, counterparts, API keys and the
+/// verification of certificates; a company its profile, certificates, bids and alliances; a
+/// counterpart its profile and tenders.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     access::AccessMutation,
@@ -140,12 +148,58 @@ pub const MAX_DEPTH: usize = 12;
 /// The schema, without its data: enough to print the SDL.
 pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription>
 {
-    Schema::build(
-        Query::default(),
-        Mutation::default(),
-        subscription::Subscription,
+    describe_generated_types(
+        Schema::build(
+            Query::default(),
+            Mutation::default(),
+            subscription::Subscription,
+        )
+        .limit_depth(MAX_DEPTH),
     )
-    .limit_depth(MAX_DEPTH)
+}
+
+/// Descriptions of the types async-graphql defines for us (the connections of [`List`], and
+/// the scalars of `chrono` and `rust_decimal`), which no doc comment of ours reaches.
+fn describe_generated_types(
+    builder: async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription>,
+) -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription> {
+    builder
+        .override_output_type_description::<List<alliance::Alliance>>(
+            "A page of alliances, with the cursors to turn pages and the count of all of them.",
+        )
+        .override_output_type_description::<List<access::ApiKey>>(
+            "A page of API keys, with the cursors to turn pages and the count of all of them.",
+        )
+        .override_output_type_description::<List<access::AuditEvent>>(
+            "A page of the audit log, with the cursors to turn pages and the count of all its\n\
+             changes.",
+        )
+        .override_output_type_description::<List<bid::Bid>>(
+            "A page of bids, with the cursors to turn pages and the count of all of them.",
+        )
+        .override_output_type_description::<List<certification::Certification>>(
+            "A page of certificates, with the cursors to turn pages and the count of all of them.",
+        )
+        .override_output_type_description::<List<company::Company>>(
+            "A page of companies, with the cursors to turn pages and the count of all of them.",
+        )
+        .override_output_type_description::<List<tender::Counterpart>>(
+            "A page of counterparts, with the cursors to turn pages and the count of all of them.",
+        )
+        .override_output_type_description::<List<park::Park>>(
+            "A page of parks, with the cursors to turn pages and the count of all of them.",
+        )
+        .override_output_type_description::<List<tender::Tender>>(
+            "A page of tenders, with the cursors to turn pages and the count of all of them.",
+        )
+        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+            "An instant, as an RFC 3339 string with its offset (`2025-06-30T18:00:00+08:00`);\n\
+             answers give it in UTC (`2025-06-30T10:00:00+00:00`).",
+        )
+        .override_output_type_description::<rust_decimal::Decimal>(
+            "An exact decimal number, as a string (`\"1250000.50\"`); answers are always\n\
+             strings, and arguments may also be JSON numbers.",
+        )
 }
 
 pub fn schema(state: ApiState) -> AppSchema {

@@ -34,7 +34,15 @@ pub struct NodeQuery;
 impl NodeQuery {
     /// Any object by its global ID.
     #[graphql(cache_control(max_age = 60))]
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Node> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "A global ID as an object's `id` gives it; bids, API keys, audit events and\n\
+                    amendments are read through their own fields instead."
+        )]
+        id: ID,
+    ) -> Result<Node> {
         let (kind, number) = ids::decode_any(&id, "id")?;
         let api = state(ctx);
         let db = &api.db;

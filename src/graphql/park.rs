@@ -173,6 +173,7 @@ impl ParkQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Only the parks that meet every condition given (default: all).")]
         filter: Option<ParkFilter>,
     ) -> Result<List<Park>> {
         let page = ids::page_request(first, after, |p| p.is_by_id(ORDER_TAG))?;
@@ -196,7 +197,11 @@ impl ParkQuery {
 
     /// One park by ID.
     #[graphql(cache_control(max_age = 60))]
-    async fn park(&self, ctx: &Context<'_>, id: ID) -> Result<Park> {
+    async fn park(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The park's global ID.")] id: ID,
+    ) -> Result<Park> {
         let number = ids::decode(&id, Kind::Park, "id")?;
         parks::by_ids(&state(ctx).db, &[number])
             .await?
@@ -213,14 +218,24 @@ impl ParkQuery {
 /// and `establishedYear`.
 #[derive(InputObject)]
 pub struct ParkInput {
+    /// English name, up to 300 characters.
     name: Option<String>,
+    /// Chinese name, up to 200 characters.
     name_zh: Option<String>,
+    /// National demonstration city, provincial demonstration park, or other.
     level: Option<ParkLevel>,
+    /// The district the park is in; a park with companies cannot move to another.
     district: Option<DistrictCode>,
+    /// English description, up to 10,000 characters.
     description: Option<String>,
+    /// Preferential policies offered to companies settling in the park, up to 10,000
+    /// characters; blank for none.
     preferential_policies: Option<String>,
+    /// Website address, `http://` or `https://`.
     website: async_graphql::MaybeUndefined<String>,
+    /// Year the park was established, from 1980 to this year.
     established_year: async_graphql::MaybeUndefined<i32>,
+    /// The service lines the park concentrates on, replacing the present ones; may be empty.
     focus_industries: Option<Vec<ServiceLine>>,
 }
 
@@ -250,7 +265,11 @@ pub struct ParkMutation;
 #[Object]
 impl ParkMutation {
     /// The Department of Commerce records a park.
-    async fn create_park(&self, ctx: &Context<'_>, input: ParkInput) -> Result<Park> {
+    async fn create_park(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The park to record.")] input: ParkInput,
+    ) -> Result<Park> {
         let w = super::writer(ctx);
         w.require_admin()?;
         let fields = input.fields(ctx)?;
@@ -258,7 +277,12 @@ impl ParkMutation {
     }
 
     /// The Department of Commerce updates a park.
-    async fn update_park(&self, ctx: &Context<'_>, id: ID, input: ParkInput) -> Result<Park> {
+    async fn update_park(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The park's global ID.")] id: ID,
+        #[graphql(desc = "The changes to the park.")] input: ParkInput,
+    ) -> Result<Park> {
         let w = super::writer(ctx);
         w.require_admin()?;
         let number = ids::decode(&id, Kind::Park, "id")?;

@@ -32,17 +32,23 @@ pub enum SearchResult {
 pub struct Highlight {
     /// `name_en`, `name_zh`, `description_en` or `description_zh`.
     field: String,
+    /// The field's text with each matched word wrapped in `<em>` and `</em>`; a description
+    /// is cut to a window around its matches, the cuts marked `…`.
     snippet: String,
 }
 
+/// One search hit and where it stands in the results.
 #[derive(SimpleObject)]
 pub struct SearchEdge {
+    /// This hit's place in the results; pass it as `after` to continue after it.
     cursor: String,
+    /// The company, tender or park found.
     node: SearchResult,
     /// The fields that matched, marked.
     highlights: Vec<Highlight>,
 }
 
+/// One value of a facet and how many hits carry it.
 #[derive(SimpleObject)]
 pub struct FacetValue {
     /// A value the facet's filter accepts.
@@ -51,32 +57,47 @@ pub struct FacetValue {
     count: i64,
 }
 
+/// The counts of one requested facet over all hits (not only this page); values no hit
+/// carries are left out.
 #[derive(SimpleObject)]
 pub struct FacetDistribution {
+    /// The facet counted.
     facet: SearchFacet,
     /// Values by descending count.
     values: Vec<FacetValue>,
 }
 
+/// How many hits, over all pages, are of one type.
 #[derive(SimpleObject)]
 pub struct SearchTypeCount {
+    /// The type of object counted.
     #[graphql(name = "type")]
     kind: SearchType,
+    /// Hits of that type.
     count: i64,
 }
 
+/// Where a page of search hits stands. Search pages reach at most the first 1,000 hits:
+/// past them `hasNextPage` is false even when `totalHits` is larger.
 #[derive(SimpleObject)]
 pub struct SearchPageInfo {
+    /// Whether hits follow this page, within the first 1,000.
     has_next_page: bool,
+    /// Whether hits come before this page (it was asked for with `after`).
     has_previous_page: bool,
+    /// The cursor of the page's first hit; null when the page is empty.
     start_cursor: Option<String>,
+    /// The cursor of the page's last hit, to pass as `after` for the next page; null when the
+    /// page is empty.
     end_cursor: Option<String>,
 }
 
 /// One page of search hits, with counts over all of them.
 #[derive(SimpleObject)]
 pub struct SearchConnection {
+    /// The hits of this page, in the requested order.
     edges: Vec<SearchEdge>,
+    /// Where this page stands, and the cursor to the next.
     page_info: SearchPageInfo,
     /// Hits over all pages.
     total_hits: i64,
@@ -89,17 +110,22 @@ pub struct SearchConnection {
 /// Narrows a search; within a field any value may match, across fields all must.
 #[derive(InputObject, Default)]
 pub struct SearchFilter {
+    /// Companies and parks in one of these districts.
     districts: Option<Vec<DistrictCode>>,
     /// Park IDs.
     parks: Option<Vec<ID>>,
+    /// Companies offering, tenders asking for, or parks focused on one of these service
+    /// lines.
     service_lines: Option<Vec<ServiceLine>>,
     /// Companies holding a certificate in force of one of these standards.
     certifications: Option<Vec<CertificationStandard>>,
+    /// Companies whose headcount falls in one of these bands.
     employee_bands: Option<Vec<EmployeeBand>>,
     /// Companies with at least this many employees.
     min_employees: Option<i32>,
     /// Only leading companies (true) or everything else (false).
     leading: Option<bool>,
+    /// Tenders in one of these statuses.
     tender_status: Option<Vec<TenderStatus>>,
 }
 
@@ -126,12 +152,18 @@ impl SearchQuery {
     async fn search(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The words to find, Chinese or English, up to 500 characters; empty for\n\
+                    everything."
+        )]
         query: String,
         #[graphql(desc = "Only these types (default: all).")] types: Option<Vec<SearchType>>,
+        #[graphql(desc = "Only the hits that meet every condition given (default: all).")]
         filter: Option<SearchFilter>,
         #[graphql(name = "facets", desc = "Facets to count over all hits.")]
         requested_facets: Option<Vec<SearchFacet>>,
-        #[graphql(default)] sort: SearchSort,
+        #[graphql(default, desc = "The order of the hits (default: best match first).")]
+        sort: SearchSort,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
     ) -> Result<SearchConnection> {

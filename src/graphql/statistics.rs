@@ -133,7 +133,12 @@ impl StatisticsQuery {
     /// The industry's figures for a year, province-wide and by district, with growth over the
     /// previous year.
     #[graphql(cache_control(max_age = 300))]
-    async fn statistics(&self, ctx: &Context<'_>, year: i32) -> Result<Statistics> {
+    async fn statistics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The calendar year, e.g. 2024; a year without records has zero figures.")]
+        year: i32,
+    ) -> Result<Statistics> {
         // Only what the query selects is computed: each part is a scan of its own.
         let here = ctx.look_ahead();
         let districts = here.field("districts");

@@ -54,12 +54,15 @@ async fn published(
     Ok(Some(Tender::new(tender)))
 }
 
+/// Events as they happen, over the websocket at `/graphql/ws` (`graphql-transport-ws`, or the
+/// older `graphql-ws`).
 #[SubscriptionObject]
 impl Subscription {
     /// Tenders as they are published (`publishTender`), to anyone.
     async fn tender_published(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only the tenders that meet every condition given (default: all).")]
         filter: Option<TenderPublishedFilter>,
     ) -> Result<impl Stream<Item = Tender>> {
         let api = state(ctx).clone();
@@ -97,7 +100,7 @@ impl Subscription {
     async fn bid_received(
         &self,
         ctx: &Context<'_>,
-        tender_id: ID,
+        #[graphql(desc = "The global ID of a tender the caller posted.")] tender_id: ID,
     ) -> Result<impl Stream<Item = Bid>> {
         let actor = actor(ctx);
         let buyer = match actor.role() {

@@ -284,6 +284,7 @@ impl Tender {
 /// A change to a tender after it was posted.
 #[derive(SimpleObject)]
 pub struct Amendment {
+    /// Opaque global ID; `node` does not resolve it.
     id: ID,
     /// When the change was made.
     date: DateTime<Utc>,
@@ -452,6 +453,7 @@ pub struct TenderFilter {
     closing_after: Option<DateTime<Utc>>,
 }
 
+/// What tenders can be ordered by.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TenderOrderField {
     /// The end of the tender period.
@@ -461,6 +463,7 @@ pub enum TenderOrderField {
     Posted,
 }
 
+/// How to order tenders; each part left out takes its default.
 #[derive(InputObject)]
 pub struct TenderOrder {
     #[graphql(default)]
@@ -486,7 +489,9 @@ impl TenderQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Only the tenders that meet every condition given (default: all).")]
         filter: Option<TenderFilter>,
+        #[graphql(desc = "The order of the list (default: by closing date, ascending).")]
         order_by: Option<TenderOrder>,
     ) -> Result<List<Tender>> {
         let filter = filter.unwrap_or_default();
@@ -520,7 +525,11 @@ impl TenderQuery {
 
     /// One tender by ID.
     #[graphql(cache_control(max_age = 60))]
-    async fn tender(&self, ctx: &Context<'_>, id: ID) -> Result<Tender> {
+    async fn tender(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tender's global ID.")] id: ID,
+    ) -> Result<Tender> {
         let number = ids::decode(&id, Kind::Tender, "id")?;
         tenders::by_id(&state(ctx).db, number)
             .await?
@@ -554,7 +563,11 @@ impl TenderQuery {
 
     /// One counterpart by ID.
     #[graphql(cache_control(max_age = 60))]
-    async fn counterpart(&self, ctx: &Context<'_>, id: ID) -> Result<Counterpart> {
+    async fn counterpart(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The counterpart's global ID.")] id: ID,
+    ) -> Result<Counterpart> {
         let number = ids::decode(&id, Kind::Counterpart, "id")?;
         counterparts::by_ids(&state(ctx).db, &[number])
             .await?
@@ -594,6 +607,7 @@ pub struct CreateTenderInput {
     value: Option<MoneyInput>,
     /// When answers close; within a year from now.
     closes_at: DateTime<Utc>,
+    /// What a bidder must have besides the service lines; absent, nothing more.
     eligibility: Option<EligibilityInput>,
 }
 
@@ -601,14 +615,26 @@ pub struct CreateTenderInput {
 /// clears `value`. Each update is kept as an amendment.
 #[derive(InputObject)]
 pub struct UpdateTenderInput {
+    /// The tender's global ID.
     id: ID,
+    /// English title.
     title: Option<String>,
+    /// Chinese title.
     title_zh: Option<String>,
+    /// English description.
     description: Option<String>,
+    /// Chinese description.
     description_zh: Option<String>,
+    /// Lines of service asked for, replacing the present ones; a bidder must offer every one.
+    /// Fixed once an active tender has bids.
     service_lines: Option<Vec<ServiceLine>>,
+    /// The estimated value; `null` withdraws it from disclosure. Fixed once an active tender
+    /// has bids.
     value: async_graphql::MaybeUndefined<MoneyInput>,
+    /// When answers close; in the future and within a year from now.
     closes_at: Option<DateTime<Utc>>,
+    /// Changes to the eligibility criteria; the criteria it leaves out stay as they are.
+    /// Fixed once an active tender has bids.
     eligibility: Option<EligibilityInput>,
     /// Why the tender is amended.
     rationale: Option<String>,
@@ -618,7 +644,9 @@ pub struct UpdateTenderInput {
 /// without it no bid is awarded (`UNSUCCESSFUL`).
 #[derive(InputObject)]
 pub struct CloseTenderInput {
+    /// The tender's global ID.
     tender_id: ID,
+    /// The bid awarded, one of the tender's `SUBMITTED` bids; absent or null to award none.
     awarded_bid_id: Option<ID>,
 }
 
@@ -628,14 +656,22 @@ pub struct CloseTenderInput {
 /// `freeTradeZoneAreaId` and `uscc` cannot change.
 #[derive(InputObject, Default)]
 pub struct CounterpartInput {
+    /// English name, up to 300 characters.
     name: Option<String>,
+    /// Chinese name, up to 200 characters.
     name_zh: Option<String>,
+    /// What kind of organisation it is.
     kind: Option<CounterpartKind>,
     /// The Shanghai FTZ area, by ID; required for an FTZ enterprise.
     free_trade_zone_area_id: Option<ID>,
+    /// City where it is registered, up to 100 characters.
     city: Option<String>,
+    /// Unified social credit code (GB 32100-2015), for counterparts registered in China;
+    /// checked, and unique among counterparts.
     uscc: Option<String>,
+    /// English description, up to 10,000 characters.
     description: Option<String>,
+    /// Website address, `http://` or `https://`; `null` clears it.
     website: async_graphql::MaybeUndefined<String>,
 }
 
@@ -652,7 +688,11 @@ pub struct TenderMutation;
 #[Object]
 impl TenderMutation {
     /// A counterpart posts a tender (status `PLANNING`).
-    async fn create_tender(&self, ctx: &Context<'_>, input: CreateTenderInput) -> Result<Tender> {
+    async fn create_tender(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tender to post.")] input: CreateTenderInput,
+    ) -> Result<Tender> {
         let w = writer(ctx);
         w.require_counterpart()?;
         let eligibility = input.eligibility.unwrap_or_default();
@@ -672,7 +712,11 @@ impl TenderMutation {
     }
 
     /// The buyer amends its tender while it is in `PLANNING` or `ACTIVE`.
-    async fn update_tender(&self, ctx: &Context<'_>, input: UpdateTenderInput) -> Result<Tender> {
+    async fn update_tender(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tender and the changes to it.")] input: UpdateTenderInput,
+    ) -> Result<Tender> {
         let w = writer(ctx);
         w.require_counterpart()?;
         let id = ids::decode(&input.id, Kind::Tender, "id")?;
@@ -702,7 +746,11 @@ impl TenderMutation {
 
     /// The buyer opens its tender for answers (`PLANNING` to `ACTIVE`), from now until its
     /// closing time; `tenderPublished` subscribers hear of it.
-    async fn publish_tender(&self, ctx: &Context<'_>, id: ID) -> Result<Tender> {
+    async fn publish_tender(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tender's global ID.")] id: ID,
+    ) -> Result<Tender> {
         let w = writer(ctx);
         w.require_counterpart()?;
         let number = ids::decode(&id, Kind::Tender, "id")?;
@@ -710,7 +758,11 @@ impl TenderMutation {
     }
 
     /// The buyer cancels its tender (`PLANNING` or `ACTIVE` to `CANCELLED`).
-    async fn cancel_tender(&self, ctx: &Context<'_>, id: ID) -> Result<Tender> {
+    async fn cancel_tender(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tender's global ID.")] id: ID,
+    ) -> Result<Tender> {
         let w = writer(ctx);
         w.require_counterpart()?;
         let number = ids::decode(&id, Kind::Tender, "id")?;
@@ -718,7 +770,11 @@ impl TenderMutation {
     }
 
     /// The buyer closes its active tender, awarding one bid or none.
-    async fn close_tender(&self, ctx: &Context<'_>, input: CloseTenderInput) -> Result<Tender> {
+    async fn close_tender(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tender and the bid awarded, if any.")] input: CloseTenderInput,
+    ) -> Result<Tender> {
         let w = writer(ctx);
         w.require_counterpart()?;
         let id = ids::decode(&input.tender_id, Kind::Tender, "tenderId")?;
@@ -733,6 +789,9 @@ impl TenderMutation {
     async fn create_counterpart(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The counterpart to register: `name`, `nameZh`, `kind` and `city` at least."
+        )]
         input: CounterpartInput,
     ) -> Result<Counterpart> {
         let w = writer(ctx);
@@ -768,6 +827,10 @@ impl TenderMutation {
     async fn update_counterpart_profile(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The changes to the caller's own profile; `kind`, `freeTradeZoneAreaId` and\n\
+                    `uscc` cannot be given."
+        )]
         input: CounterpartInput,
     ) -> Result<Counterpart> {
         let w = writer(ctx);

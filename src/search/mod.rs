@@ -117,11 +117,23 @@ pub struct SearchFilter {
 /// A facet the caller may ask counts for. Its values are the strings its filter accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 pub enum SearchFacet {
+    /// The district of companies and parks, as `District` codes (`NANCHANG`); the `districts`
+    /// filter accepts them.
     District,
+    /// The park of companies and parks (a park counts as its own), as park global IDs; the
+    /// `parks` filter accepts them.
     Park,
+    /// The service lines of companies, tenders and parks (a park's focus industries), as
+    /// `ServiceLine` values; the `serviceLines` filter accepts them.
     ServiceLine,
+    /// The standards of companies' certificates in force, as `CertificationStandard` values;
+    /// the `certifications` filter accepts them.
     Certification,
+    /// The headcount band of companies, as `EmployeeBand` values; the `employeeBands` filter
+    /// accepts them.
     EmployeeBand,
+    /// The status of tenders, as `TenderStatus` values; the `tenderStatus` filter accepts
+    /// them.
     TenderStatus,
 }
 
