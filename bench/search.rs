@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The first 20 of the demo dataset's fictional brands.
-const BRANDS: &[(&str, &str)] = ganbridge::services::demo::BRANDS.split_at(20).0;
+const BRANDS: &[(&str, &str)] = ganbridge::seed::BRANDS.split_at(20).0;
 const TRADES: [(&str, &str, &str, &str); 6] = [
     ("Software", "软件", "SOFTWARE_DEVELOPMENT", "ITO"),
     ("Data Services", "数据服务", "DATA_PROCESSING", "BPO"),

@@ -18,9 +18,10 @@ use crate::graphql::documents::Documents;
 use crate::graphql::{self, ApiState, RequestLimits};
 use crate::http;
 use crate::search::{self, SearchEngine};
+use crate::seed;
 use crate::services::quota::QuotaStore;
+use crate::services::reference;
 use crate::services::sync::{SyncHealth, SyncWorker};
-use crate::services::{demo, reference};
 
 pub struct Application {
     acceptor: TcpAcceptor,
@@ -42,8 +43,8 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("{e:?}"))
             .context("writing reference data")?;
         if settings.demo {
-            match demo::load(&db, crate::domain::today()).await {
-                Ok(demo::DemoOutcome::Loaded {
+            match seed::load(&db, crate::domain::today()).await {
+                Ok(seed::DemoOutcome::Loaded {
                     companies,
                     certifications,
                     tenders,
@@ -55,7 +56,7 @@ impl Application {
                         "loaded the demo dataset into the empty database"
                     )
                 }
-                Ok(demo::DemoOutcome::AlreadyPopulated { .. }) => {}
+                Ok(seed::DemoOutcome::AlreadyPopulated { .. }) => {}
                 Err(e) => return Err(anyhow::anyhow!("{e:?}")).context("loading the demo dataset"),
             }
         }

@@ -9,6 +9,8 @@
 //! (every write one transaction with its audit row, its search outbox rows and its [`events`]),
 //! and [`domain`] holds the plain types and their validation. [`app`] assembles the whole from [`config`]; [`db`] opens the database and
 //! applies the migrations of the `migration` crate. Errors follow the one policy of [`error`].
+//! [`seed`] sits above the services: it writes the demo dataset (and synthetic datasets at scale)
+//! through the entities, and no service imports it.
 
 pub mod app;
 pub mod check;
@@ -22,5 +24,6 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod search;
+pub mod seed;
 pub mod services;
 pub mod telemetry;

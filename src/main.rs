@@ -10,8 +10,8 @@ use ganbridge::domain::global_id::{self, Kind};
 use ganbridge::domain::{Actor, Role};
 use ganbridge::error::AppError;
 use ganbridge::events::EventBus;
+use ganbridge::seed::{self, DemoOutcome};
 use ganbridge::services::access::{self, NewKey};
-use ganbridge::services::demo::{self, DemoOutcome};
 use ganbridge::services::write::Writer;
 use ganbridge::{db, graphql, services, telemetry};
 
@@ -171,7 +171,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (db, _) = db::connect(&settings).await?;
             db::migrate(&db).await?;
             let started = std::time::Instant::now();
-            let outcome = demo::load_synthetic(&db, ganbridge::domain::today(), companies)
+            let outcome = seed::load_synthetic(&db, ganbridge::domain::today(), companies)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))
                 .context("loading the synthetic dataset")?;
@@ -206,7 +206,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let (db, _) = db::connect(&settings).await?;
             db::migrate(&db).await?;
-            let outcome = demo::load(&db, ganbridge::domain::today())
+            let outcome = seed::load(&db, ganbridge::domain::today())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))
                 .context("loading the demo dataset")?;

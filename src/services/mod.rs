@@ -6,7 +6,6 @@ pub mod alliance;
 pub mod bid;
 pub mod certification;
 pub mod company;
-pub mod demo;
 pub mod input;
 pub mod joined;
 pub mod outbox;

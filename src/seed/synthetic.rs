@@ -3,7 +3,20 @@
 //! five years before today, N/10 tenders from the demo's buyers, and N/100 alliances. The same
 //! N always gives the same data. Nothing here pretends to match a published figure.
 
-use super::*;
+use std::collections::HashSet;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::certificates::{issuer, pick_standard};
+use super::companies::draw_lines;
+use super::names::{BRANDS, QUALIFIERS, line_names, trade};
+use super::plan::{AlliancePlan, CertPlan, CompanyPlan, Plan, SEED, add_years, allocate, date};
+use super::record::{DISTRICT_WEIGHTS, PARKS};
+use super::tenders::generate_tenders;
+use crate::domain::{CertificationStandard, CertificationStatus, Uscc};
 
 /// Companies a synthetic dataset may hold, exclusive: the unified social credit codes are built
 /// from a six-digit serial.
@@ -208,7 +221,11 @@ fn alliances(rng: &mut ChaCha8Rng, companies: &[CompanyPlan], count: usize) -> V
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::collections::HashSet;
+
+    use super::plan;
+    use crate::domain::Uscc;
+    use crate::seed::plan::{Plan, date};
 
     #[test]
     fn the_same_size_gives_the_same_data_with_the_promised_spread() {
