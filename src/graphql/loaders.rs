@@ -19,8 +19,8 @@ use crate::error::AppError;
 use crate::services::company::ParkTotals;
 use crate::services::page::{Page, PageRequest};
 use crate::services::{
-    alliance as alliances, certification as certifications, company as companies, park as parks,
-    tender,
+    alliance as alliances, certification as certifications, company as companies,
+    counterpart as counterparts, park as parks, tender,
 };
 
 /// The database, and who is reading: what a loader answers depends on what the reader may see
@@ -80,7 +80,7 @@ keyed!(
 );
 keyed!(
     /// A counterpart by id.
-    CounterpartById => counterpart::Model, |db, ids| tender::counterparts::by_ids(db, &ids).await?
+    CounterpartById => counterpart::Model, |db, ids| counterparts::by_ids(db, &ids).await?
 );
 keyed!(
     /// A tender by id.

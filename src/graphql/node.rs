@@ -62,7 +62,7 @@ impl NodeQuery {
             )
             .await?
             .map(|m| Node::Certification(Certification(m))),
-            Kind::Counterpart => services::tender::counterparts::by_ids(db, &[number])
+            Kind::Counterpart => services::counterpart::by_ids(db, &[number])
                 .await?
                 .remove(&number)
                 .map(|m| Node::Counterpart(Counterpart(m))),

@@ -23,10 +23,11 @@ use crate::entities::{counterpart, tender};
 use crate::error::AppError;
 use crate::graphql::company::OrderDirection;
 use crate::services::bid as bids;
+use crate::services::counterpart as counterparts;
 use crate::services::page::Page;
 use crate::services::page::SortKey;
 use crate::services::tender::{
-    self as tenders, TenderFilter as Filter, TenderOrder as Order, TenderSort, counterparts,
+    self as tenders, TenderFilter as Filter, TenderOrder as Order, TenderSort,
 };
 
 /// An amount of money in an ISO 4217 currency.
@@ -810,7 +811,7 @@ impl TenderMutation {
             }
             None => None,
         };
-        let fields = tenders::CounterpartFields {
+        let fields = counterparts::CounterpartFields {
             name_en: input.name,
             name_zh: input.name_zh,
             kind: input.kind,
@@ -820,7 +821,9 @@ impl TenderMutation {
             description: input.description,
             website: maybe(input.website),
         };
-        Ok(Counterpart(tenders::create_counterpart(&w, fields).await?))
+        Ok(Counterpart(
+            counterparts::create_counterpart(&w, fields).await?,
+        ))
     }
 
     /// A counterpart keeps its own profile.
@@ -851,7 +854,7 @@ impl TenderMutation {
                 .into());
             }
         }
-        let fields = tenders::CounterpartFields {
+        let fields = counterparts::CounterpartFields {
             name_en: input.name,
             name_zh: input.name_zh,
             city: input.city,
@@ -860,7 +863,7 @@ impl TenderMutation {
             ..Default::default()
         };
         Ok(Counterpart(
-            tenders::update_counterpart_profile(&w, fields).await?,
+            counterparts::update_counterpart_profile(&w, fields).await?,
         ))
     }
 }

@@ -6,6 +6,7 @@ pub mod alliance;
 pub mod bid;
 pub mod certification;
 pub mod company;
+pub mod counterpart;
 pub mod input;
 pub mod joined;
 pub mod outbox;

@@ -12,7 +12,9 @@ use crate::entities::{certification, company, counterpart, park, tender};
 use crate::error::AppResult;
 use crate::search::{DocKey, SearchDocument};
 use crate::services::reference::Reference;
-use crate::services::{company as companies, park as parks, tender as tenders};
+use crate::services::{
+    company as companies, counterpart as counterparts, park as parks, tender as tenders,
+};
 
 /// Every indexed object, for a full rebuild.
 pub async fn all_keys(db: &DatabaseConnection) -> AppResult<Vec<DocKey>> {
@@ -161,8 +163,7 @@ async fn tender_documents(db: &DatabaseConnection, ids: &[i64]) -> AppResult<Vec
         .await?;
     let lines = tenders::service_lines(db, ids).await?;
     let buyer_ids: Vec<i64> = rows.iter().map(|t| t.counterpart_id).collect();
-    let buyers: HashMap<i64, counterpart::Model> =
-        tenders::counterparts::by_ids(db, &buyer_ids).await?;
+    let buyers: HashMap<i64, counterpart::Model> = counterparts::by_ids(db, &buyer_ids).await?;
     Ok(rows
         .into_iter()
         .map(|t| {
