@@ -38,7 +38,7 @@ pub enum AppError {
     /// The object's state does not allow the change.
     Conflict(String),
     /// The bidder does not meet the tender's criteria: which ones, and why (code `CONFLICT`).
-    NotEligible(Vec<crate::services::bid::Shortfall>),
+    NotEligible(Vec<crate::domain::eligibility::Shortfall>),
     /// A backing service is unreachable; retrying later may succeed.
     ServiceUnavailable(String),
     /// The search engine is unreachable or failing; the rest of the API still answers.

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod certification;
+pub mod eligibility;
 pub mod global_id;
 pub mod money;
 pub mod place;
@@ -16,6 +17,7 @@ pub mod uscc;
 
 pub use access::{Actor, Role};
 pub use certification::{CertificationStandard, CertificationStatus, VerificationStatus};
+pub use eligibility::{Capacity, Requirements, Shortfall};
 pub use money::{Currency, Money, MoneyError};
 pub use place::{DistrictCode, ParkLevel};
 pub use search::{EmployeeBand, SearchType};

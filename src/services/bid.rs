@@ -2,7 +2,7 @@
 //! whether a company, or an alliance taken together, meets a tender's criteria, which
 //! companies do, and which open tenders a company may answer.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, QueryStatementBuilder};
@@ -15,10 +15,9 @@ use sea_orm::{
 use super::company::in_force;
 use super::page::{Keyset, Page, PageRequest, SortKey, paginate};
 use super::write::Writer;
+use crate::domain::eligibility::{Capacity, Requirements, shortfalls};
 use crate::domain::global_id::Kind;
-use crate::domain::{
-    Actor, BidKind, BidStatus, CertificationStandard, Money, ServiceLine, TenderStatus,
-};
+use crate::domain::{Actor, BidKind, BidStatus, Money, TenderStatus};
 use crate::entities::{
     alliance, alliance_member, bid, certification, company, company_service_line, tender,
     tender_required_certification, tender_service_line,
@@ -29,72 +28,6 @@ use crate::services::input::text_field;
 use crate::services::tender::TenderOrder;
 
 pub const ORDER_TAG: &str = "bid.id";
-
-/// One criterion of a tender that a bidder does not meet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shortfall {
-    /// `CERTIFICATIONS`, `MIN_EMPLOYEES` or `SERVICE_LINES`.
-    pub criterion: &'static str,
-    pub message: String,
-}
-
-/// What a tender asks of a bidder.
-#[derive(Debug, Clone, Default)]
-pub struct Requirements {
-    pub service_lines: Vec<ServiceLine>,
-    pub certifications: Vec<CertificationStandard>,
-    pub min_employees: Option<i32>,
-}
-
-/// What a bidder (one company, or an alliance's members together) brings.
-#[derive(Debug, Clone, Default)]
-pub struct Capacity {
-    pub service_lines: HashSet<ServiceLine>,
-    pub certifications: HashSet<CertificationStandard>,
-    pub headcount: i64,
-}
-
-/// The criteria a bidder fails, empty when it qualifies: it must hold a certificate in force
-/// of every required standard, employ at least the minimum, and offer every line asked for.
-pub fn shortfalls(required: &Requirements, capacity: &Capacity) -> Vec<Shortfall> {
-    let mut out = Vec::new();
-    let missing: Vec<&str> = required
-        .certifications
-        .iter()
-        .filter(|s| !capacity.certifications.contains(s))
-        .map(|s| s.label())
-        .collect();
-    if !missing.is_empty() {
-        out.push(Shortfall {
-            criterion: "CERTIFICATIONS",
-            message: format!("no certificate in force of {}", missing.join(", ")),
-        });
-    }
-    if let Some(min) = required.min_employees
-        && capacity.headcount < i64::from(min)
-    {
-        out.push(Shortfall {
-            criterion: "MIN_EMPLOYEES",
-            message: format!(
-                "{} employees, fewer than the {min} required",
-                capacity.headcount
-            ),
-        });
-    }
-    let lines: Vec<&str> = required
-        .service_lines
-        .iter()
-        .filter(|l| !capacity.service_lines.contains(l))
-        .map(|l| l.name_en())
-        .collect();
-    if !lines.is_empty() {
-        out.push(Shortfall {
-            criterion: "SERVICE_LINES",
-            message: format!("does not offer {}", lines.join(", ")),
-        });
-    }
-    out
-}
 
 pub async fn requirements<C: ConnectionTrait>(
     conn: &C,
