@@ -13,6 +13,7 @@ pub mod place;
 pub mod search;
 pub mod service_line;
 pub mod tender;
+pub mod tender_terms;
 pub mod uscc;
 
 pub use access::{Actor, Role};

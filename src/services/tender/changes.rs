@@ -8,6 +8,7 @@ use sea_orm::{
 };
 
 use crate::domain::global_id::Kind;
+use crate::domain::tender_terms as terms;
 use crate::domain::{
     BidStatus, CertificationStandard, Money, SearchType, ServiceLine, TenderStatus,
 };
@@ -38,29 +39,16 @@ pub struct TenderFields {
 }
 
 fn closes_at(value: DateTime<Utc>, now: DateTime<Utc>) -> AppResult<DateTime<Utc>> {
-    if value <= now {
-        return Err(AppError::bad_field(
-            "closesAt",
-            "the closing time must be in the future",
-        ));
-    }
-    if value > now + chrono::Duration::days(366) {
-        return Err(AppError::bad_field(
-            "closesAt",
-            "the closing time must be within a year",
-        ));
-    }
-    Ok(value)
+    terms::closing_time(value, now).map_err(|e| AppError::bad_field("closesAt", e.to_string()))
 }
 
 fn min_employees(value: Option<i32>) -> AppResult<Option<i32>> {
-    match value {
-        Some(v) if !(1..=1_000_000).contains(&v) => Err(AppError::bad_field(
-            "eligibility.minEmployees",
-            "the minimum headcount must be between 1 and 1,000,000",
-        )),
-        other => Ok(other),
-    }
+    terms::min_employees(value)
+        .map_err(|e| AppError::bad_field("eligibility.minEmployees", e.to_string()))
+}
+
+fn refused(why: terms::AmendmentRefused) -> AppError {
+    AppError::Conflict(why.to_string())
 }
 
 fn value(money: Option<Money>) -> AppResult<(Option<i64>, Option<String>)> {
@@ -204,20 +192,9 @@ pub async fn update(w: &Writer<'_>, id: i64, fields: TenderFields) -> AppResult<
     w.require_counterpart()?;
     let mut tx = w.begin().await?;
     let record = owned(&tx, w, id).await?;
-    if !matches!(record.status, TenderStatus::Planning | TenderStatus::Active) {
-        return Err(AppError::Conflict(format!(
-            "a {} tender cannot be changed",
-            crate::domain::enum_code(record.status).to_lowercase()
-        )));
-    }
     let now = Utc::now();
+    terms::amendable(record.status, record.tender_period_end, now).map_err(refused)?;
     if record.status == TenderStatus::Active {
-        if record.tender_period_end <= now {
-            return Err(AppError::Conflict(
-                "the tender period has ended; close the tender instead".into(),
-            ));
-        }
-        // Bids were made against the terms as they stood: those terms stay.
         let terms_change = fields.value.is_some()
             || fields.service_lines.is_some()
             || fields.required_certifications.is_some()
@@ -227,11 +204,7 @@ pub async fn update(w: &Writer<'_>, id: i64, fields: TenderFields) -> AppResult<
             .filter(bid::Column::Status.ne(BidStatus::Withdrawn))
             .one(&tx.txn)
             .await?;
-        if terms_change && bids.is_some() {
-            return Err(AppError::Conflict(
-                "the tender has bids: its value, service lines and eligibility can no longer change".into(),
-            ));
-        }
+        terms::terms_may_change(terms_change, bids.is_some()).map_err(refused)?;
     }
     let mut changed: Vec<&str> = Vec::new();
     let mut active: tender::ActiveModel = record.clone().into();
