@@ -21,8 +21,8 @@ use crate::entities::{
 };
 use crate::error::{AppError, AppResult};
 use crate::search::DocKey;
-use crate::services::reference::{self, FTZ_AREAS};
 use crate::services::outbox;
+use crate::services::reference::{self, FTZ_AREAS};
 
 pub(super) async fn write(
     db: &DatabaseConnection,

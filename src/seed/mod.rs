@@ -25,7 +25,15 @@
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
 use crate::error::{AppError, AppResult};
+use alliances::generate_alliances;
+use certificates::generate_certifications;
+use companies::generate_companies;
+use plan::{Plan, SEED};
+use tenders::generate_tenders;
 
 mod alliances;
 mod certificates;
@@ -74,4 +82,22 @@ pub async fn load_synthetic(
         )));
     }
     insert::write(db, synthetic::plan(companies, today), false).await
+}
+
+/// The whole demo, drawn from one fixed seed: every generator in turn, each from the plans
+/// before it.
+impl plan::Plan {
+    fn generate(today: NaiveDate) -> Plan {
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+        let companies = generate_companies(&mut rng);
+        let certifications = generate_certifications(&mut rng, &companies, today);
+        let tenders = generate_tenders(&mut rng, today, 36);
+        let alliances = generate_alliances(&companies);
+        Plan {
+            companies,
+            certifications,
+            tenders,
+            alliances,
+        }
+    }
 }

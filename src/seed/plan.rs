@@ -3,13 +3,7 @@
 //! published ones.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 
-use super::alliances::generate_alliances;
-use super::certificates::generate_certifications;
-use super::companies::generate_companies;
-use super::tenders::generate_tenders;
 use crate::domain::{
     CertificationStandard, CertificationStatus, DistrictCode, ServiceLine, TenderStatus,
 };
@@ -99,22 +93,6 @@ pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 pub(super) fn add_years(d: NaiveDate, years: i32) -> NaiveDate {
     d.with_year(d.year() + years)
         .unwrap_or_else(|| d + Duration::days(365 * i64::from(years)))
-}
-
-impl Plan {
-    pub(super) fn generate(today: NaiveDate) -> Plan {
-        let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-        let companies = generate_companies(&mut rng);
-        let certifications = generate_certifications(&mut rng, &companies, today);
-        let tenders = generate_tenders(&mut rng, today, 36);
-        let alliances = generate_alliances(&companies);
-        Plan {
-            companies,
-            certifications,
-            tenders,
-            alliances,
-        }
-    }
 }
 
 #[cfg(test)]

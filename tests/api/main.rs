@@ -8,6 +8,7 @@ mod faults;
 mod helpers;
 mod http;
 mod internals;
+mod layers;
 mod limits;
 mod loaders;
 mod nodes;
