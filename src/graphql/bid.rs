@@ -3,37 +3,18 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 
 use super::alliance::Alliance;
 use super::company::Company;
 use super::ids::{self, Kind};
 use super::loaders::{AllianceById, CompanyById, TenderById};
-use super::tender::{Money, Tender};
+use super::money::{Money, MoneyInput};
+use super::tender::Tender;
 use super::{loaders, writer};
 use crate::domain::{BidStatus, Currency, Money as DomainMoney};
 use crate::entities::bid;
 use crate::error::AppError;
 use crate::services::bid::{self as bids, NewBid};
-
-/// An amount of money in an ISO 4217 currency, as a caller sends it.
-#[derive(InputObject, Clone)]
-pub struct MoneyInput {
-    /// The amount, a decimal string no finer than the currency's minor unit ("1250000.50").
-    pub amount: Decimal,
-    /// ISO 4217 currency code, e.g. CNY or USD.
-    pub currency: String,
-}
-
-impl MoneyInput {
-    /// Validates the money; errors name `field.amount` or `field.currency`.
-    pub fn parse(&self, field: &str) -> Result<DomainMoney, AppError> {
-        let currency = Currency::parse(&self.currency)
-            .map_err(|e| AppError::bad_field(format!("{field}.currency"), e.to_string()))?;
-        DomainMoney::new(self.amount, currency)
-            .map_err(|e| AppError::bad_field(format!("{field}.amount"), e.to_string()))
-    }
-}
 
 pub struct Bid(pub bid::Model);
 

@@ -11,12 +11,17 @@ pub mod alliance;
 pub mod bid;
 pub mod certification;
 pub mod company;
+pub mod company_changes;
+pub mod counterpart;
 pub mod documents;
 pub mod error;
+pub mod figures;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
+pub mod money;
 pub mod node;
+pub mod order;
 pub mod park;
 pub mod reference;
 pub mod scalars;
@@ -116,6 +121,7 @@ pub struct Query(
     park::ParkQuery,
     certification::CertificationQuery,
     tender::TenderQuery,
+    counterpart::CounterpartQuery,
     alliance::AllianceQuery,
     reference::ReferenceQuery,
     statistics::StatisticsQuery,
@@ -132,10 +138,11 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     access::AccessMutation,
-    company::CompanyMutation,
+    company_changes::CompanyMutation,
     park::ParkMutation,
     certification::CertificationMutation,
     tender::TenderMutation,
+    counterpart::CounterpartMutation,
     bid::BidMutation,
     alliance::AllianceMutation,
 );
@@ -183,7 +190,7 @@ fn describe_generated_types(
         .override_output_type_description::<List<company::Company>>(
             "A page of companies, with the cursors to turn pages and the count of all of them.",
         )
-        .override_output_type_description::<List<tender::Counterpart>>(
+        .override_output_type_description::<List<counterpart::Counterpart>>(
             "A page of counterparts, with the cursors to turn pages and the count of all of them.",
         )
         .override_output_type_description::<List<park::Park>>(

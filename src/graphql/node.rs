@@ -5,11 +5,12 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 use super::alliance::Alliance;
 use super::certification::Certification;
 use super::company::Company;
+use super::counterpart::Counterpart;
 use super::ids::{self, Kind};
 use super::park::Park;
 use super::reference::{District, FreeTradeZoneArea};
 use super::state;
-use super::tender::{Counterpart, Tender};
+use super::tender::Tender;
 use crate::error::AppError;
 use crate::services;
 
