@@ -129,9 +129,7 @@ impl AllianceQuery {
             .await?
             .remove(&number)
             .map(Alliance)
-            .ok_or_else(|| {
-                AppError::NotFound(format!("no alliance has the ID '{}'", id.as_str())).into()
-            })
+            .ok_or_else(|| AppError::not_found_id("alliance", id.as_str()).into())
     }
 }
 

@@ -220,9 +220,7 @@ impl CertificationQuery {
         )
         .await?
         .map(Certification)
-        .ok_or_else(|| {
-            AppError::NotFound(format!("no certification has the ID '{}'", id.as_str())).into()
-        })
+        .ok_or_else(|| AppError::not_found_id("certification", id.as_str()).into())
     }
 }
 

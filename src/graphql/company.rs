@@ -414,7 +414,7 @@ impl CompanyQuery {
         #[graphql(desc = "The company's global ID.")] id: ID,
     ) -> Result<Company> {
         let number = ids::decode(&id, Kind::Company, "id")?;
-        let not_found = || AppError::NotFound(format!("no company has the ID '{}'", id.as_str()));
+        let not_found = || AppError::not_found_id("company", id.as_str());
         // The company's statement reads the columns its selected fields read, and its park,
         // certificates and latest figures if selected, with theirs.
         let me = [ctx.field()];

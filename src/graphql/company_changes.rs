@@ -168,12 +168,9 @@ impl CompanyMutation {
             employees: input.employees,
         };
         companies::record_figures(&w, id, input.year, figures).await?;
-        let company = companies::by_id(&state(ctx).db, id).await?.ok_or_else(|| {
-            AppError::NotFound(format!(
-                "no company has the ID '{}'",
-                input.company_id.as_str()
-            ))
-        })?;
+        let company = companies::by_id(&state(ctx).db, id)
+            .await?
+            .ok_or_else(|| AppError::not_found_id("company", input.company_id.as_str()))?;
         Ok(Company::new(company))
     }
 }

@@ -168,9 +168,7 @@ impl CounterpartQuery {
             .await?
             .remove(&number)
             .map(Counterpart)
-            .ok_or_else(|| {
-                AppError::NotFound(format!("no counterpart has the ID '{}'", id.as_str())).into()
-            })
+            .ok_or_else(|| AppError::not_found_id("counterpart", id.as_str()).into())
     }
 }
 
@@ -219,11 +217,7 @@ impl CounterpartMutation {
             Some(id) => {
                 let number = ids::decode(id, Kind::FreeTradeZoneArea, "freeTradeZoneAreaId")?;
                 if state(ctx).reference.ftz_area(number).is_none() {
-                    return Err(AppError::NotFound(format!(
-                        "no free trade zone area has the ID '{}'",
-                        id.as_str()
-                    ))
-                    .into());
+                    return Err(AppError::not_found_id("free trade zone area", id.as_str()).into());
                 }
                 Some(number)
             }

@@ -88,8 +88,6 @@ impl NodeQuery {
             // log through their own admin queries.
             Kind::Bid | Kind::ApiKey | Kind::AuditEvent | Kind::TenderAmendment => None,
         };
-        node.ok_or_else(|| {
-            AppError::NotFound(format!("no object has the ID '{}'", id.as_str())).into()
-        })
+        node.ok_or_else(|| AppError::not_found_id("object", id.as_str()).into())
     }
 }

@@ -207,9 +207,7 @@ impl ParkQuery {
             .await?
             .remove(&number)
             .map(Park)
-            .ok_or_else(|| {
-                AppError::NotFound(format!("no park has the ID '{}'", id.as_str())).into()
-            })
+            .ok_or_else(|| AppError::not_found_id("park", id.as_str()).into())
     }
 }
 

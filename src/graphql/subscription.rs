@@ -111,9 +111,9 @@ impl Subscription {
         .ok_or_else(|| AppError::Forbidden("only a counterpart key may follow its bids".into()))?;
         let id = ids::decode(&tender_id, Kind::Tender, "tenderId")?;
         let api = state(ctx).clone();
-        let tender = tenders::by_id(&api.db, id).await?.ok_or_else(|| {
-            AppError::NotFound(format!("no tender has the ID '{}'", tender_id.as_str()))
-        })?;
+        let tender = tenders::by_id(&api.db, id)
+            .await?
+            .ok_or_else(|| AppError::not_found_id("tender", tender_id.as_str()))?;
         if tender.counterpart_id != buyer {
             return Err(AppError::Forbidden(
                 "a tender's bids are confidential: only its buyer follows them".into(),

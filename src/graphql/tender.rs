@@ -399,9 +399,7 @@ impl TenderQuery {
         tenders::by_id(&state(ctx).db, number)
             .await?
             .map(Tender::new)
-            .ok_or_else(|| {
-                AppError::NotFound(format!("no tender has the ID '{}'", id.as_str())).into()
-            })
+            .ok_or_else(|| AppError::not_found_id("tender", id.as_str()).into())
     }
 }
 
