@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::ids::{self, Kind};
-use super::{List, actor, list, state, wants_total, writer};
+use super::{List, actor, connection, state, writer};
 use crate::domain::Role;
 use crate::entities::{api_key, audit_event};
 use crate::error::AppError;
@@ -174,12 +174,7 @@ impl AccessQuery {
         let page = ids::page_request(first, after, |p| p.is_by_id(ORDER_TAG))?;
         let db = &state(ctx).db;
         let found = keys::list(db, &page).await?;
-        let total = if wants_total(ctx) {
-            keys::count(db).await?
-        } else {
-            0
-        };
-        Ok(list(found, page.after.is_some(), total, ApiKey))
+        Ok(connection(ctx, &page, found, keys::count(db), ApiKey).await?)
     }
 
     /// Every change made through the API or the command line, newest first (admin only).
@@ -215,12 +210,14 @@ impl AccessQuery {
         };
         let db = &state(ctx).db;
         let found = keys::audit_log(db, &filter, &page).await?;
-        let total = if wants_total(ctx) {
-            keys::audit_count(db, &filter).await?
-        } else {
-            0
-        };
-        Ok(list(found, page.after.is_some(), total, AuditEvent))
+        Ok(connection(
+            ctx,
+            &page,
+            found,
+            keys::audit_count(db, &filter),
+            AuditEvent,
+        )
+        .await?)
     }
 }
 

@@ -8,7 +8,7 @@ use rust_decimal::prelude::ToPrimitive;
 use super::company::Company;
 use super::ids::{self, Kind};
 use super::loaders::{CompanyById, MembersOf};
-use super::{List, list, loaders, state, wants_total};
+use super::{List, connection, loaders, state};
 use crate::entities::{alliance, alliance_member};
 use crate::error::AppError;
 use crate::services::alliance::{self as alliances, ORDER_TAG};
@@ -109,12 +109,7 @@ impl AllianceQuery {
         let page = ids::page_request(first, after, |p| p.is_by_id(ORDER_TAG))?;
         let db = &state(ctx).db;
         let found = alliances::list(db, &page).await?;
-        let total = if wants_total(ctx) {
-            alliances::count(db).await?
-        } else {
-            0
-        };
-        Ok(list(found, page.after.is_some(), total, Alliance))
+        Ok(connection(ctx, &page, found, alliances::count(db), Alliance).await?)
     }
 
     /// One alliance by ID.

@@ -7,7 +7,7 @@ use super::company::Company;
 use super::ids::{self, Kind};
 use super::loaders::CompanyById;
 use super::scalars::Date;
-use super::{List, list, loaders, state, today, wants_total};
+use super::{List, connection, loaders, state, today};
 use crate::domain::{CertificationStandard, CertificationStatus, VerificationStatus};
 use crate::entities::certification;
 use crate::error::AppError;
@@ -197,12 +197,14 @@ impl CertificationQuery {
         let db = &state(ctx).db;
         let today = today();
         let found = certifications::list(db, &filter, &page, today).await?;
-        let total = if wants_total(ctx) {
-            certifications::count(db, &filter, today).await?
-        } else {
-            0
-        };
-        Ok(list(found, page.after.is_some(), total, Certification))
+        Ok(connection(
+            ctx,
+            &page,
+            found,
+            certifications::count(db, &filter, today),
+            Certification,
+        )
+        .await?)
     }
 
     /// One certificate by ID.

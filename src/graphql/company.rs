@@ -10,8 +10,8 @@ use super::loaders::{
 use super::order::OrderDirection;
 use super::reference::District;
 use super::{
-    List, actor, list, loaders, projection, selected_nodes, selected_within, state, today,
-    wants_total,
+    List, actor, connection, list, loaders, projection, selected_nodes, selected_within, state,
+    today,
 };
 use crate::domain::{
     CertificationStandard, CertificationStatus, DistrictCode, ServiceLine, ServiceLineFamily,
@@ -389,21 +389,23 @@ impl CompanyQuery {
         };
         let (found, mut held) =
             companies::list_projected(db, &filter, order, &page, today, read).await?;
-        let total = if wants_total(ctx) {
-            companies::count(db, &filter, today).await?
-        } else {
-            0
-        };
-        Ok(list(found, page.after.is_some(), total, |c| {
-            let certifications = held.remove(&c.id);
-            Company(
-                c,
-                ReadAlong {
-                    certifications,
-                    ..ReadAlong::default()
-                },
-            )
-        }))
+        Ok(connection(
+            ctx,
+            &page,
+            found,
+            companies::count(db, &filter, today),
+            |c| {
+                let certifications = held.remove(&c.id);
+                Company(
+                    c,
+                    ReadAlong {
+                        certifications,
+                        ..ReadAlong::default()
+                    },
+                )
+            },
+        )
+        .await?)
     }
 
     /// One company by ID.

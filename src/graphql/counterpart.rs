@@ -8,7 +8,7 @@ use super::loaders::{TenderCountOf, TendersOfCounterpart};
 use super::reference::FreeTradeZoneArea;
 use super::tender::Tender;
 use super::writer;
-use super::{List, list, loaders, maybe, state, wants_total};
+use super::{List, connection, list, loaders, maybe, state, wants_total};
 use crate::domain::CounterpartKind;
 use crate::entities::counterpart;
 use crate::error::AppError;
@@ -148,12 +148,7 @@ impl CounterpartQuery {
         let page = ids::page_request(first, after, |p| p.is_by_id(counterparts::ORDER_TAG))?;
         let db = &state(ctx).db;
         let found = counterparts::list(db, &page).await?;
-        let total = if wants_total(ctx) {
-            counterparts::count(db).await?
-        } else {
-            0
-        };
-        Ok(list(found, page.after.is_some(), total, Counterpart))
+        Ok(connection(ctx, &page, found, counterparts::count(db), Counterpart).await?)
     }
 
     /// One counterpart by ID.

@@ -350,6 +350,19 @@ pub(crate) fn wants_total(ctx: &Context<'_>) -> bool {
     ctx.look_ahead().field("totalCount").exists()
 }
 
+/// One page of a list as a connection: `found` wrapped node by node, with the whole list's
+/// count run only when the query asks for `totalCount`.
+pub(crate) async fn connection<T, N: OutputType>(
+    ctx: &Context<'_>,
+    page: &crate::services::page::PageRequest,
+    found: Page<T>,
+    count: impl std::future::Future<Output = Result<u64, AppError>>,
+    wrap: impl FnMut(T) -> N,
+) -> Result<List<N>, AppError> {
+    let total = if wants_total(ctx) { count.await? } else { 0 };
+    Ok(list(found, page.after.is_some(), total, wrap))
+}
+
 pub(crate) fn list<T, N: OutputType>(
     page: Page<T>,
     after_given: bool,

@@ -6,7 +6,7 @@ use super::company::Company;
 use super::ids::{self, Kind};
 use super::loaders::{CompaniesInPark, FocusOf, TotalsOf};
 use super::reference::District;
-use super::{List, list, loaders, state, wants_total};
+use super::{List, connection, list, loaders, state, wants_total};
 use crate::domain::{DistrictCode, ParkLevel, ServiceLine};
 use crate::entities::park;
 use crate::error::AppError;
@@ -187,12 +187,7 @@ impl ParkQuery {
             level: filter.level,
         };
         let found = parks::list(&api.db, &filter, &page).await?;
-        let total = if wants_total(ctx) {
-            parks::count(&api.db, &filter).await?
-        } else {
-            0
-        };
-        Ok(list(found, page.after.is_some(), total, Park))
+        Ok(connection(ctx, &page, found, parks::count(&api.db, &filter), Park).await?)
     }
 
     /// One park by ID.

@@ -11,8 +11,8 @@ use super::loaders::{CounterpartById, RequiredOf, TenderLinesOf};
 use super::money::{Money, MoneyInput, money_field};
 use super::order::OrderDirection;
 use super::{
-    List, list, loaders, maybe, projection, selected_nodes, selected_within, state, today,
-    wants_total, writer,
+    List, connection, list, loaders, maybe, projection, selected_nodes, selected_within, state,
+    today, writer,
 };
 use crate::domain::{
     CertificationStandard, Currency, Money as DomainMoney, ServiceLine, TenderStatus,
@@ -87,12 +87,7 @@ impl Tender {
         let db = &state(ctx).db;
         let readable = bids::readable(db, &super::actor(ctx), &self.0).await?;
         let found = bids::list(db, readable.clone(), &page).await?;
-        let total = if wants_total(ctx) {
-            bids::count(db, readable).await?
-        } else {
-            0
-        };
-        Ok(list(found, page.after.is_some(), total, Bid))
+        Ok(connection(ctx, &page, found, bids::count(db, readable), Bid).await?)
     }
 }
 
@@ -294,15 +289,13 @@ async fn tender_list(
         (!buyers.is_empty()).then(|| projection(buyers.iter().copied(), Counterpart::reads)),
     )
     .await?;
-    let total = if wants_total(ctx) {
-        tenders::count(db, &filter).await?
-    } else {
-        0
-    };
-    Ok(list(found, page.after.is_some(), total, |t| {
-        let buyer = buyers.get(&t.counterpart_id).cloned();
-        Tender(t, buyer)
-    }))
+    Ok(
+        connection(ctx, &page, found, tenders::count(db, &filter), |t| {
+            let buyer = buyers.get(&t.counterpart_id).cloned();
+            Tender(t, buyer)
+        })
+        .await?,
+    )
 }
 
 /// Narrows a list of tenders; every field given must hold.
