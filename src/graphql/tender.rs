@@ -87,7 +87,7 @@ impl Tender {
         let db = &state(ctx).db;
         let readable = bids::readable(db, &super::actor(ctx), &self.0).await?;
         let found = bids::list(db, readable.clone(), &page).await?;
-        Ok(connection(ctx, &page, found, bids::count(db, readable), Bid).await?)
+        connection(ctx, &page, found, bids::count(db, readable), Bid).await
     }
 }
 
