@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::page::{Keyset, Page, PageRequest, paginate};
+use super::page::{Page, PageRequest};
 use super::write::Writer;
 use crate::domain::global_id::Kind;
 use crate::domain::{Actor, Role};
@@ -169,20 +169,16 @@ pub async fn is_active(db: &DatabaseConnection, id: i64) -> AppResult<bool> {
 }
 
 pub async fn list(db: &DatabaseConnection, page: &PageRequest) -> AppResult<Page<api_key::Model>> {
-    let rows = paginate(
+    super::page::by_id(
+        db,
         api_key::Entity::find(),
-        None::<api_key::Column>,
         api_key::Column::Id,
         Order::Asc,
+        ORDER_TAG,
         page,
+        |k| k.id,
     )
-    .all(db)
-    .await?;
-    Ok(Page::from_rows(rows, page.first, |k| Keyset {
-        order: ORDER_TAG.into(),
-        key: None,
-        id: k.id,
-    }))
+    .await
 }
 
 pub async fn all(db: &DatabaseConnection) -> AppResult<Vec<api_key::Model>> {
@@ -230,20 +226,16 @@ pub async fn audit_log(
     filter: &AuditFilter,
     page: &PageRequest,
 ) -> AppResult<Page<audit_event::Model>> {
-    let rows = paginate(
+    super::page::by_id(
+        db,
         audit_select(filter),
-        None::<audit_event::Column>,
         audit_event::Column::Id,
         Order::Desc,
+        AUDIT_ORDER_TAG,
         page,
+        |e| e.id,
     )
-    .all(db)
-    .await?;
-    Ok(Page::from_rows(rows, page.first, |e| Keyset {
-        order: AUDIT_ORDER_TAG.into(),
-        key: None,
-        id: e.id,
-    }))
+    .await
 }
 
 pub async fn audit_count(db: &DatabaseConnection, filter: &AuditFilter) -> AppResult<u64> {

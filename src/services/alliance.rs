@@ -7,27 +7,23 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
-use super::page::{Keyset, Page, PageRequest, paginate};
+use super::page::{Page, PageRequest};
 use crate::entities::{alliance, alliance_member};
 use crate::error::AppResult;
 
 pub const ORDER_TAG: &str = "alliance.id";
 
 pub async fn list(db: &DatabaseConnection, page: &PageRequest) -> AppResult<Page<alliance::Model>> {
-    let rows = paginate(
+    super::page::by_id(
+        db,
         alliance::Entity::find(),
-        None::<alliance::Column>,
         alliance::Column::Id,
         Order::Asc,
+        ORDER_TAG,
         page,
+        |a| a.id,
     )
-    .all(db)
-    .await?;
-    Ok(Page::from_rows(rows, page.first, |a| Keyset {
-        order: ORDER_TAG.into(),
-        key: None,
-        id: a.id,
-    }))
+    .await
 }
 
 pub async fn count(db: &DatabaseConnection) -> AppResult<u64> {

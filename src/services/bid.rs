@@ -297,20 +297,16 @@ pub async fn list(
     readable: Condition,
     page: &PageRequest,
 ) -> AppResult<Page<bid::Model>> {
-    let rows = paginate(
+    super::page::by_id(
+        db,
         bid::Entity::find().filter(readable),
-        None::<bid::Column>,
         bid::Column::Id,
         Order::Asc,
+        ORDER_TAG,
         page,
+        |b| b.id,
     )
-    .all(db)
-    .await?;
-    Ok(Page::from_rows(rows, page.first, |b| Keyset {
-        order: ORDER_TAG.into(),
-        key: None,
-        id: b.id,
-    }))
+    .await
 }
 
 pub async fn count(db: &DatabaseConnection, readable: Condition) -> AppResult<u64> {

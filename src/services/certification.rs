@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::input::text_field;
-use super::page::{Keyset, Page, PageRequest, paginate};
+use super::page::{Page, PageRequest};
 use super::write::Writer;
 use crate::domain::SearchType;
 use crate::domain::global_id::Kind;
@@ -105,20 +105,16 @@ pub async fn list(
     page: &PageRequest,
     today: NaiveDate,
 ) -> AppResult<Page<certification::Model>> {
-    let rows = paginate(
+    super::page::by_id(
+        db,
         filtered(filter, today),
-        None::<certification::Column>,
         certification::Column::Id,
         Order::Asc,
+        ORDER_TAG,
         page,
+        |c| c.id,
     )
-    .all(db)
-    .await?;
-    Ok(Page::from_rows(rows, page.first, |c| Keyset {
-        order: ORDER_TAG.into(),
-        key: None,
-        id: c.id,
-    }))
+    .await
 }
 
 pub async fn count(

@@ -7,10 +7,10 @@ use chrono::Utc;
 use sea_orm::sea_query::Order;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    PaginatorTrait, QueryFilter,
 };
 
-use super::page::{Keyset, Page, PageRequest, paginate};
+use super::page::{Page, PageRequest};
 use crate::domain::global_id::Kind;
 use crate::domain::{CounterpartKind, SearchType, Uscc};
 use crate::entities::{counterpart, tender};
@@ -24,20 +24,16 @@ pub async fn list(
     db: &DatabaseConnection,
     page: &PageRequest,
 ) -> AppResult<Page<counterpart::Model>> {
-    let rows = paginate(
+    super::page::by_id(
+        db,
         counterpart::Entity::find(),
-        None::<counterpart::Column>,
         counterpart::Column::Id,
         Order::Asc,
+        ORDER_TAG,
         page,
+        |c| c.id,
     )
-    .all(db)
-    .await?;
-    Ok(Page::from_rows(rows, page.first, |c| Keyset {
-        order: ORDER_TAG.into(),
-        key: None,
-        id: c.id,
-    }))
+    .await
 }
 
 pub async fn count(db: &DatabaseConnection) -> AppResult<u64> {
@@ -48,12 +44,10 @@ pub async fn by_ids(
     db: &DatabaseConnection,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, counterpart::Model>> {
-    let rows = counterpart::Entity::find()
-        .filter(counterpart::Column::Id.is_in(ids.iter().copied()))
-        .order_by_asc(counterpart::Column::Id)
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    crate::services::rows::by_ids::<counterpart::Entity, _>(db, counterpart::Column::Id, ids, |c| {
+        c.id
+    })
+    .await
 }
 
 /// A counterpart's fields; on update, absent fields stay as they are.

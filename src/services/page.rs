@@ -131,6 +131,29 @@ pub fn paginate<E: EntityTrait, C: ColumnTrait>(
     select.order_by(id, order).limit(page.first + 1)
 }
 
+/// One page of `select`'s rows in id order, for the lists that have no other: their
+/// positions are ids alone, tagged `tag` so a cursor of another list is refused.
+pub async fn by_id<E, C>(
+    db: &sea_orm::DatabaseConnection,
+    select: Select<E>,
+    id: C,
+    order: Order,
+    tag: &str,
+    page: &PageRequest,
+    id_of: impl Fn(&E::Model) -> i64,
+) -> crate::error::AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+{
+    let rows = paginate(select, None::<C>, id, order, page).all(db).await?;
+    Ok(Page::from_rows(rows, page.first, |row| Keyset {
+        order: tag.into(),
+        key: None,
+        id: id_of(row),
+    }))
+}
+
 /// The first page of each of several groups (a park's companies, a buyer's tenders) in one
 /// statement: a window function numbers each group's rows and only the first `first + 1` of
 /// each are kept.

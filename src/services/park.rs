@@ -7,7 +7,7 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select,
 };
 
-use super::page::{Keyset, Page, PageRequest, paginate};
+use super::page::{Page, PageRequest};
 use crate::domain::{ParkLevel, ServiceLine};
 use crate::entities::{park, park_focus_industry};
 use crate::error::AppResult;
@@ -36,20 +36,16 @@ pub async fn list(
     filter: &ParkFilter,
     page: &PageRequest,
 ) -> AppResult<Page<park::Model>> {
-    let rows = paginate(
+    super::page::by_id(
+        db,
         filtered(filter),
-        None::<park::Column>,
         park::Column::Id,
         Order::Asc,
+        ORDER_TAG,
         page,
+        |p| p.id,
     )
-    .all(db)
-    .await?;
-    Ok(Page::from_rows(rows, page.first, |p| Keyset {
-        order: ORDER_TAG.into(),
-        key: None,
-        id: p.id,
-    }))
+    .await
 }
 
 pub async fn count(db: &DatabaseConnection, filter: &ParkFilter) -> AppResult<u64> {

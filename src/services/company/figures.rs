@@ -43,12 +43,9 @@ pub async fn figures(
         .order_by_asc(company_figures::Column::Year)
         .all(db)
         .await?;
-    let mut map: HashMap<i64, Vec<company_figures::Model>> =
-        company_ids.iter().map(|&id| (id, Vec::new())).collect();
-    for row in rows {
-        map.entry(row.company_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(crate::services::rows::grouped(company_ids, rows, |row| {
+        (row.company_id, row)
+    }))
 }
 
 /// Per-park totals over the companies in it today.

@@ -271,11 +271,8 @@ pub async fn by_ids(
     db: &DatabaseConnection,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, company::Model>> {
-    let rows = company::Entity::find()
-        .filter(company::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    crate::services::rows::by_ids::<company::Entity, _>(db, company::Column::Id, ids, |c| c.id)
+        .await
 }
 
 pub async fn service_lines(
@@ -287,17 +284,11 @@ pub async fn service_lines(
         .order_by_asc(company_service_line::Column::ServiceLine)
         .all(db)
         .await?;
-    let mut map: HashMap<i64, Vec<ServiceLine>> =
-        company_ids.iter().map(|&id| (id, Vec::new())).collect();
-    for row in rows {
-        map.entry(row.company_id)
-            .or_default()
-            .push(row.service_line);
-    }
-    for lines in map.values_mut() {
-        lines.sort();
-    }
-    Ok(map)
+    Ok(crate::services::rows::grouped_sorted(
+        company_ids,
+        rows,
+        |row| (row.company_id, row.service_line),
+    ))
 }
 
 /// The first page of companies in each of several parks, ordered by name, in one statement.

@@ -235,11 +235,7 @@ pub async fn by_ids(
     db: &DatabaseConnection,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, tender::Model>> {
-    let rows = tender::Entity::find()
-        .filter(tender::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|t| (t.id, t)).collect())
+    crate::services::rows::by_ids::<tender::Entity, _>(db, tender::Column::Id, ids, |t| t.id).await
 }
 
 pub async fn by_id(db: &DatabaseConnection, id: i64) -> AppResult<Option<tender::Model>> {
@@ -254,15 +250,11 @@ pub async fn service_lines(
         .filter(tender_service_line::Column::TenderId.is_in(tender_ids.iter().copied()))
         .all(db)
         .await?;
-    let mut map: HashMap<i64, Vec<ServiceLine>> =
-        tender_ids.iter().map(|&id| (id, Vec::new())).collect();
-    for row in rows {
-        map.entry(row.tender_id).or_default().push(row.service_line);
-    }
-    for lines in map.values_mut() {
-        lines.sort();
-    }
-    Ok(map)
+    Ok(crate::services::rows::grouped_sorted(
+        tender_ids,
+        rows,
+        |row| (row.tender_id, row.service_line),
+    ))
 }
 
 pub async fn required_certifications(
@@ -273,15 +265,11 @@ pub async fn required_certifications(
         .filter(tender_required_certification::Column::TenderId.is_in(tender_ids.iter().copied()))
         .all(db)
         .await?;
-    let mut map: HashMap<i64, Vec<CertificationStandard>> =
-        tender_ids.iter().map(|&id| (id, Vec::new())).collect();
-    for row in rows {
-        map.entry(row.tender_id).or_default().push(row.standard);
-    }
-    for standards in map.values_mut() {
-        standards.sort();
-    }
-    Ok(map)
+    Ok(crate::services::rows::grouped_sorted(
+        tender_ids,
+        rows,
+        |row| (row.tender_id, row.standard),
+    ))
 }
 
 /// The amendments of each tender, oldest first.
