@@ -12,16 +12,8 @@ use ganbridge::domain::Role;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{loud_skip, spawn_app_at, spawn_app_with};
+use crate::helpers::{free_port, loud_skip, spawn_app_at, spawn_app_with, wait_until_up};
 use crate::world::{CREATE_COMPANY, company_input};
-
-/// A port nothing listens on now (it was free a moment ago).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
 
 fn running_as_root() -> bool {
     Command::new("id")
@@ -431,17 +423,7 @@ async fn serve(data_dir: &Path, database_url: Option<&str>) -> Server {
         .spawn()
         .expect("starting ganbridge serve");
     let address = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while client
-        .get(format!("{address}/healthz"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "ganbridge serve never answered");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until_up(&address, Duration::from_secs(60)).await;
     Server { child, address }
 }
 

@@ -337,3 +337,29 @@ pub fn loud_skip(what: &str, why: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "\n*** SKIPPED: {what} — {why} ***\n");
 }
+
+/// A port nothing listens on now (it was free a moment ago).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Waits until a server started as a process of its own answers `/healthz` at `address`.
+pub async fn wait_until_up(address: &str, within: std::time::Duration) {
+    let client = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + within;
+    while client
+        .get(format!("{address}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "ganbridge serve never answered at {address}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

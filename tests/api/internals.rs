@@ -7,16 +7,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::helpers::{free_port, wait_until_up};
+
 /// What the failing engine says: a text no answer may repeat.
 const SECRET: &str = "engine-internal-7f3a9c: disk /var/lib/meili/data.ms corrupt at page 4711";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A server on a real port that answers every request as a broken Meilisearch would: 500,
 /// with an error body in Meilisearch's shape carrying [`SECRET`].
@@ -72,17 +66,9 @@ async fn an_engine_failing_with_internal_detail_is_logged_and_never_answered() {
     let port = free_port();
     let mut child = serve(dir.path(), &engine, &log, port);
     let address = format!("http://127.0.0.1:{port}");
+    wait_until_up(&address, Duration::from_secs(90)).await;
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(90);
-    while client
-        .get(format!("{address}/healthz"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "ganbridge serve never answered");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let logged = || {
         format!(
             "{}{}",
