@@ -12,7 +12,7 @@ use sea_orm::{
     QueryTrait, Select, SqlErr,
 };
 
-use super::company::in_force;
+use super::company::{holding, in_force};
 use super::page::{Keyset, Page, PageRequest, SortKey, paginate};
 use super::write::Writer;
 use crate::domain::eligibility::{Capacity, Requirements, shortfalls};
@@ -328,13 +328,7 @@ fn eligible_select(required: &Requirements, today: NaiveDate) -> Select<company:
         select = select.filter(company::Column::Id.in_subquery(offering));
     }
     for &standard in &required.certifications {
-        let holding = certification::Entity::find()
-            .select_only()
-            .column(certification::Column::CompanyId)
-            .filter(certification::Column::Standard.eq(standard))
-            .filter(in_force(today))
-            .into_query();
-        select = select.filter(company::Column::Id.in_subquery(holding));
+        select = select.filter(company::Column::Id.in_subquery(holding(standard, today)));
     }
     select
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select,
@@ -134,15 +134,19 @@ fn filtered(filter: &CompanyFilter, today: NaiveDate) -> Select<company::Entity>
         );
     }
     if let Some(standard) = filter.certification {
-        let holding = certification::Entity::find()
-            .select_only()
-            .column(certification::Column::CompanyId)
-            .filter(certification::Column::Standard.eq(standard))
-            .filter(in_force(today))
-            .into_query();
-        select = select.filter(company::Column::Id.in_subquery(holding));
+        select = select.filter(company::Column::Id.in_subquery(holding(standard, today)));
     }
     select
+}
+
+/// The ids of the companies holding a certificate of `standard` in force on `today`.
+pub fn holding(standard: CertificationStandard, today: NaiveDate) -> SelectStatement {
+    certification::Entity::find()
+        .select_only()
+        .column(certification::Column::CompanyId)
+        .filter(certification::Column::Standard.eq(standard))
+        .filter(in_force(today))
+        .into_query()
 }
 
 fn direction(order: CompanyOrder) -> Order {
