@@ -34,6 +34,48 @@ pub struct Application {
     closing: watch::Sender<bool>,
 }
 
+/// Where the index stands before the server listens. On the embedded engine an empty index over
+/// a small database (the demo's) is built now, so the first request finds everything; on
+/// Meilisearch, or over a larger database, the sync worker builds it while `/readyz` and
+/// `search` say so. An unreachable Meilisearch leaves the state unknown for the worker to settle.
+async fn index_before_listening(
+    settings: &Settings,
+    db: &DatabaseConnection,
+    reference: &crate::services::reference::Reference,
+    engine: &dyn SearchEngine,
+    health: &SyncHealth,
+) -> anyhow::Result<()> {
+    if settings.meili_url.is_none() {
+        crate::services::sync::fill_if_empty(
+            db,
+            reference,
+            engine,
+            health,
+            Some(settings.index_before_listening),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))
+        .context("building the search index")?;
+        return Ok(());
+    }
+    // Only a look: whether the index is empty, with a bound on how long Meilisearch may take.
+    let looked = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        crate::services::sync::fill_if_empty(db, reference, engine, health, Some(0)),
+    )
+    .await;
+    match looked {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(error = ?e, "the search engine did not answer at start; the sync worker will retry")
+        }
+        Err(_) => tracing::warn!(
+            "the search engine did not answer within 3 s at start; the sync worker will retry"
+        ),
+    }
+    Ok(())
+}
+
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let (db, statements) = db::connect_requests(settings).await?;
@@ -64,6 +106,8 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let engine = search::open(settings).context("opening the search engine")?;
+        let health = Arc::new(SyncHealth::default());
+        index_before_listening(settings, &db, &reference, engine.as_ref(), &health).await?;
         let acceptor = TcpListener::bind(settings.listen.clone())
             .into_acceptor()
             .await
@@ -83,7 +127,7 @@ impl Application {
             reference: reference.clone(),
             engine: engine.clone(),
             wake: Arc::new(Notify::new()),
-            health: Arc::new(SyncHealth::default()),
+            health,
         };
         // On PostgreSQL, events travel through LISTEN/NOTIFY on a connection of their own.
         let listen_url = match settings.store() {

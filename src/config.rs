@@ -34,6 +34,10 @@ pub struct Settings {
     pub meili_index: String,
     /// `/readyz` fails when the oldest unapplied search change is older than this.
     pub outbox_lag_threshold_secs: u64,
+    /// An empty embedded index over a database of at most this many objects (companies,
+    /// tenders, parks) is built before the server listens; a larger one is built by the sync
+    /// worker while the server answers, saying so.
+    pub index_before_listening: u64,
     /// The most a query may cost (a connection costs its page size times what it selects).
     pub max_query_cost: usize,
     /// The longest query text, in bytes.
@@ -80,6 +84,7 @@ impl Default for Settings {
             meili_master_key: None,
             meili_index: "ganbridge".into(),
             outbox_lag_threshold_secs: 60,
+            index_before_listening: 5_000,
             max_query_cost: 25_000,
             max_query_bytes: 100_000,
             max_body_bytes: 1_000_000,

@@ -43,6 +43,9 @@ pub enum AppError {
     ServiceUnavailable(String),
     /// The search engine is unreachable or failing; the rest of the API still answers.
     SearchUnavailable(String),
+    /// The search index is being filled from empty: a search now would miss what exists
+    /// (code `SEARCH_UNAVAILABLE`, reason `INDEX_BUILDING`).
+    IndexBuilding,
     /// The query costs more than any query may.
     TooCostly {
         cost: usize,
@@ -101,7 +104,7 @@ impl AppError {
             Self::Forbidden(_) => code::FORBIDDEN,
             Self::Conflict(_) | Self::NotEligible(_) => code::CONFLICT,
             Self::ServiceUnavailable(_) => code::SERVICE_UNAVAILABLE,
-            Self::SearchUnavailable(_) => code::SEARCH_UNAVAILABLE,
+            Self::SearchUnavailable(_) | Self::IndexBuilding => code::SEARCH_UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL,
         }
     }

@@ -34,6 +34,10 @@ impl From<AppError> for async_graphql::Error {
             ],
             _ => Vec::new(),
         };
+        let reason = match &error {
+            AppError::IndexBuilding => Some("INDEX_BUILDING"),
+            _ => None,
+        };
         let (message, field) = match error {
             AppError::TooCostly { cost, limit } => (
                 format!(
@@ -68,6 +72,10 @@ impl From<AppError> for async_graphql::Error {
             | AppError::Conflict(message)
             | AppError::ServiceUnavailable(message) => (message, None),
             AppError::Unauthenticated => ("a valid API key is required".to_owned(), None),
+            AppError::IndexBuilding => (
+                "the search index is being built; retry in a few seconds".to_owned(),
+                None,
+            ),
             AppError::SearchUnavailable(detail) => {
                 tracing::error!(error = %detail, "search unavailable");
                 ("search is unavailable; retry later".to_owned(), None)
@@ -81,6 +89,9 @@ impl From<AppError> for async_graphql::Error {
             ext.set("code", code);
             if let Some(field) = &field {
                 ext.set("field", field.as_str());
+            }
+            if let Some(reason) = reason {
+                ext.set("reason", reason);
             }
             if !criteria.is_empty() {
                 ext.set("criteria", criteria.clone());

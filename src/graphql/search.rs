@@ -232,6 +232,9 @@ impl SearchQuery {
             limit,
         };
         let api = state(ctx);
+        if api.sync_health.index() == crate::services::sync::IndexState::Building {
+            return Err(AppError::IndexBuilding.into());
+        }
         let started = std::time::Instant::now();
         let searched = api.search.search(&request).await;
         api.metrics

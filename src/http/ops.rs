@@ -16,8 +16,10 @@ pub(super) fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can serve: its database answers, its search engine answers, and the search
-/// index is not further behind the database than the threshold allows.
+/// The process can serve: its database answers, its search engine answers, the search index
+/// holds the database's objects (`search.index` is `building` while it is filled from empty,
+/// `unknown` until the engine has answered once), and it is not further behind the database
+/// than the threshold allows.
 #[handler]
 pub(super) async fn readyz(state: Data<&ApiState>) -> Response {
     let database = state.db.ping().await;
@@ -39,13 +41,19 @@ pub(super) async fn readyz(state: Data<&ApiState>) -> Response {
     let threshold = state.outbox_lag_threshold.as_secs_f64();
     let lagging = age > threshold;
     let last_sync_error = state.sync_health.last_error.lock().ok().and_then(|e| *e);
-    let ready = database.is_ok() && search.is_ok() && outbox.is_some() && !lagging;
+    let index = state.sync_health.index();
+    let ready = database.is_ok()
+        && search.is_ok()
+        && index == crate::services::sync::IndexState::Ready
+        && outbox.is_some()
+        && !lagging;
     let body = json!({
         "ready": ready,
         "database": if database.is_ok() { "ok" } else { "unreachable" },
         "search": {
             "engine": state.search.name(),
             "status": if search.is_ok() { "ok" } else { "unreachable" },
+            "index": index.as_str(),
             "lastSyncError": last_sync_error,
         },
         "outbox": {

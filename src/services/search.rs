@@ -37,6 +37,14 @@ pub async fn all_keys(db: &DatabaseConnection) -> AppResult<Vec<DocKey>> {
         .collect())
 }
 
+/// How many objects the index should hold: companies, tenders and parks.
+pub async fn object_count(db: &DatabaseConnection) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(company::Entity::find().count(db).await?
+        + tender::Entity::find().count(db).await?
+        + park::Entity::find().count(db).await?)
+}
+
 /// The current documents of these objects, and the keys of those that no longer exist.
 pub async fn documents(
     db: &DatabaseConnection,

@@ -7,8 +7,9 @@
 //! retries backing off, until the engine is back. On PostgreSQL an advisory lock lets one
 //! server drain at a time, which keeps each document's updates in order across servers.
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
@@ -26,7 +27,49 @@ use crate::search::{DocKey, SearchEngine};
 pub const BATCH: u64 = 500;
 const IDLE_POLL: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
-const ADVISORY_LOCK: i64 = 0x6761_6e62_7365_6172; // "ganbsear"
+/// The PostgreSQL advisory lock one server at a time holds to apply the outbox or rebuild the index.
+pub const DRAIN_LOCK: i64 = 0x6761_6e62_7365_6172; // "ganbsear"
+/// How often an idle worker checks that the index has not been emptied under it (a wiped or
+/// replaced Meilisearch).
+const EMPTINESS_CHECK: Duration = Duration::from_secs(5);
+
+/// Where the search index stands against the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IndexState {
+    /// Not checked yet (the engine has not answered since the start).
+    #[default]
+    Unknown,
+    /// Empty while the database has objects, and being filled: searches would miss them.
+    Building,
+    /// Holds the database's objects (changes since then wait in the outbox).
+    Ready,
+}
+
+impl IndexState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::Building => "building",
+            Self::Ready => "ready",
+        }
+    }
+
+    fn from_u8(value: u8) -> Self {
+        match value {
+            1 => Self::Building,
+            2 => Self::Ready,
+            _ => Self::Unknown,
+        }
+    }
+
+    fn to_u8(self) -> u8 {
+        match self {
+            Self::Unknown => 0,
+            Self::Building => 1,
+            Self::Ready => 2,
+        }
+    }
+}
 
 /// What readiness checks see of the worker: whether its last round failed, as a short code
 /// and a fixed sentence. The error itself, which may carry driver and engine internals, goes
@@ -34,6 +77,18 @@ const ADVISORY_LOCK: i64 = 0x6761_6e62_7365_6172; // "ganbsear"
 #[derive(Debug, Default)]
 pub struct SyncHealth {
     pub last_error: Mutex<Option<SyncFailure>>,
+    index: AtomicU8,
+}
+
+impl SyncHealth {
+    /// Where the index stands, as last seen by this server.
+    pub fn index(&self) -> IndexState {
+        IndexState::from_u8(self.index.load(Ordering::Acquire))
+    }
+
+    pub fn set_index(&self, state: IndexState) {
+        self.index.store(state.to_u8(), Ordering::Release);
+    }
 }
 
 /// A failed round of the worker, as `/readyz` tells it.
@@ -140,25 +195,28 @@ impl SyncWorker {
         let mut backoff = Duration::from_millis(250);
         let mut prepared = false;
         let mut swept = None;
+        let mut checked = Instant::now();
         loop {
             if *shutdown.borrow() {
                 return;
             }
             self.sweep_expiries(&mut swept).await;
             if !prepared {
-                match self.engine.prepare().await {
-                    Ok(()) => {
-                        prepared = true;
-                        self.fill_if_empty().await;
-                    }
+                let ready = match self.engine.prepare().await {
+                    Ok(()) => self.fill().await,
                     Err(e) => {
-                        self.record(Some(SyncFailure::PREPARING));
                         tracing::warn!(error = %e, engine = self.engine.name(), "search engine not ready; retrying");
-                        wait(&mut shutdown, &self.wake, backoff, false).await;
-                        backoff = (backoff * 2).min(MAX_BACKOFF);
-                        continue;
+                        false
                     }
+                };
+                if !ready {
+                    self.record(Some(SyncFailure::PREPARING));
+                    wait(&mut shutdown, &self.wake, backoff, false).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
                 }
+                prepared = true;
+                checked = Instant::now();
             }
             match self.drain_once().await {
                 Ok(n) if n > 0 => {
@@ -167,6 +225,19 @@ impl SyncWorker {
                 }
                 Ok(_) => {
                     self.record(None);
+                    if checked.elapsed() >= EMPTINESS_CHECK {
+                        checked = Instant::now();
+                        if self.emptied().await {
+                            // Settings and contents again, from the database.
+                            tracing::warn!(
+                                engine = self.engine.name(),
+                                "the search index was emptied; rebuilding it"
+                            );
+                            prepared = false;
+                            self.health.set_index(IndexState::Building);
+                            continue;
+                        }
+                    }
                     wait(&mut shutdown, &self.wake, IDLE_POLL, true).await;
                 }
                 Err(e) => {
@@ -187,38 +258,30 @@ impl SyncWorker {
         }
     }
 
-    /// An empty index over a database that has objects (a new data directory, a new or wiped
-    /// Meilisearch, a database from before search) is rebuilt, then the outbox rows the
-    /// rebuild covered are dropped.
-    async fn fill_if_empty(&self) {
-        if !matches!(self.engine.count().await, Ok(0)) {
-            return;
-        }
-        let Ok(keys) = index::all_keys(&self.db).await else {
-            return;
-        };
-        if keys.is_empty() {
-            return;
-        }
-        // Outbox rows committed before the rebuild reads the database are covered by it.
-        let covered = outbox::last_outbox_id(&self.db).await.ok().flatten();
-        match reindex(&self.db, &self.reference, self.engine.as_ref()).await {
-            Ok(n) => {
-                tracing::info!(
-                    documents = n,
-                    engine = self.engine.name(),
-                    "built the empty search index"
-                );
-                if let Some(last) = covered
-                    && let Err(e) = outbox::acknowledge_through(&self.db, last).await
-                {
-                    tracing::warn!(error = ?e, "could not clear the outbox rows the rebuild covered; they will be replayed");
-                }
-            }
+    /// Fills the index if it is empty (see [`fill_if_empty`]); whether it now holds the
+    /// database's objects.
+    async fn fill(&self) -> bool {
+        match fill_if_empty(
+            &self.db,
+            &self.reference,
+            self.engine.as_ref(),
+            &self.health,
+            None,
+        )
+        .await
+        {
+            Ok(_) => true,
             Err(e) => {
-                tracing::warn!(error = ?e, "could not build the search index now; the outbox will fill it")
+                tracing::warn!(error = ?e, engine = self.engine.name(), "could not build the search index now; retrying");
+                false
             }
         }
+    }
+
+    /// Whether the index is empty while the database is not (a wiped Meilisearch).
+    async fn emptied(&self) -> bool {
+        matches!(self.engine.count().await, Ok(0))
+            && matches!(index::object_count(&self.db).await, Ok(n) if n > 0)
     }
 
     fn record(&self, error: Option<SyncFailure>) {
@@ -249,7 +312,7 @@ async fn try_drain_lock(db: &DatabaseConnection) -> Result<Option<DatabaseTransa
         .query_one_raw(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
             "SELECT pg_try_advisory_xact_lock($1) AS locked",
-            [ADVISORY_LOCK.into()],
+            [DRAIN_LOCK.into()],
         ))
         .await?;
     let locked: bool = row
@@ -264,6 +327,69 @@ async fn try_drain_lock(db: &DatabaseConnection) -> Result<Option<DatabaseTransa
     }
 }
 
+/// What [`fill_if_empty`] found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// The index already held documents (or another server filled it meanwhile).
+    NotEmpty,
+    /// The database holds nothing to index.
+    NothingToIndex,
+    /// The index was empty and is now built with this many documents.
+    Built(usize),
+    /// The index is empty and the database holds more objects than `at_most`: left to the
+    /// sync worker.
+    Deferred(u64),
+}
+
+/// An empty index over a database that has objects (a new data directory, a new or wiped
+/// Meilisearch, a database from before search) is rebuilt, then the outbox rows the rebuild
+/// covered are dropped. `health` says [`IndexState::Building`] from the moment the index is
+/// found empty until it is full; with `at_most`, a database of more objects is not built here
+/// but left, building, to the worker.
+pub async fn fill_if_empty(
+    db: &DatabaseConnection,
+    reference: &Reference,
+    engine: &dyn SearchEngine,
+    health: &SyncHealth,
+    at_most: Option<u64>,
+) -> Result<Fill, AppError> {
+    if engine.count().await? > 0 {
+        health.set_index(IndexState::Ready);
+        return Ok(Fill::NotEmpty);
+    }
+    let objects = index::object_count(db).await?;
+    if objects == 0 {
+        health.set_index(IndexState::Ready);
+        return Ok(Fill::NothingToIndex);
+    }
+    health.set_index(IndexState::Building);
+    if let Some(limit) = at_most
+        && objects > limit
+    {
+        return Ok(Fill::Deferred(objects));
+    }
+    // Outbox rows committed before the rebuild reads the database are covered by it.
+    let covered = outbox::last_outbox_id(db).await?;
+    let started = Instant::now();
+    let Some(count) = rebuild(db, reference, engine, true).await? else {
+        health.set_index(IndexState::Ready);
+        return Ok(Fill::NotEmpty);
+    };
+    tracing::info!(
+        documents = count,
+        engine = engine.name(),
+        ms = started.elapsed().as_millis() as u64,
+        "built the empty search index"
+    );
+    if let Some(last) = covered
+        && let Err(e) = outbox::acknowledge_through(db, last).await
+    {
+        tracing::warn!(error = ?e, "could not clear the outbox rows the rebuild covered; they will be replayed");
+    }
+    health.set_index(IndexState::Ready);
+    Ok(Fill::Built(count))
+}
+
 /// Rebuilds the whole index from the database; searches keep answering meanwhile.
 ///
 /// On PostgreSQL it holds the drain lock throughout, so no server applies a newer change that
@@ -274,13 +400,25 @@ pub async fn reindex(
     reference: &Reference,
     engine: &dyn SearchEngine,
 ) -> Result<usize, AppError> {
+    Ok(rebuild(db, reference, engine, false).await?.unwrap_or(0))
+}
+
+/// The rebuild behind [`reindex`] and [`fill_if_empty`]; with `only_if_empty`, nothing is done
+/// (and `None` returned) when the index holds documents once the lock is held: another server
+/// filled it meanwhile.
+async fn rebuild(
+    db: &DatabaseConnection,
+    reference: &Reference,
+    engine: &dyn SearchEngine,
+    only_if_empty: bool,
+) -> Result<Option<usize>, AppError> {
     let lock = match db.get_database_backend() {
         DatabaseBackend::Postgres => {
             let txn = db.begin().await?;
             txn.execute_raw(Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
                 "SELECT pg_advisory_xact_lock($1)",
-                [ADVISORY_LOCK.into()],
+                [DRAIN_LOCK.into()],
             ))
             .await?;
             Some(txn)
@@ -288,6 +426,12 @@ pub async fn reindex(
         _ => None,
     };
     engine.prepare().await?;
+    if only_if_empty && engine.count().await? > 0 {
+        if let Some(txn) = lock {
+            txn.commit().await?;
+        }
+        return Ok(None);
+    }
     let keys = index::all_keys(db).await?;
     let mut documents = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(2_000) {
@@ -299,5 +443,5 @@ pub async fn reindex(
     if let Some(txn) = lock {
         txn.commit().await?;
     }
-    Ok(count)
+    Ok(Some(count))
 }

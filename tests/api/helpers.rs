@@ -30,14 +30,14 @@ pub struct TestApp {
 
 static BANNER: Once = Once::new();
 
-fn postgres_admin_url() -> Option<String> {
+pub fn postgres_admin_url() -> Option<String> {
     std::env::var("DATABASE_URL")
         .ok()
         .filter(|u| u.starts_with("postgres"))
 }
 
 /// Creates an empty PostgreSQL database and returns its URL.
-async fn fresh_postgres(admin_url: &str) -> String {
+pub async fn fresh_postgres(admin_url: &str) -> String {
     let name = format!("ganbridge_test_{}", uuid::Uuid::new_v4().simple());
     let admin = sea_orm::Database::connect(admin_url)
         .await

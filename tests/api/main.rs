@@ -14,6 +14,7 @@ mod loaders;
 mod nodes;
 mod parks;
 mod partners;
+mod readiness;
 mod scenario;
 mod schema;
 mod search;

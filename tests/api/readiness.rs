@@ -1,0 +1,171 @@
+//! Honest readiness: while the search index is filled from empty, `/readyz` answers 503 and
+//! `search` answers `SEARCH_UNAVAILABLE` with the reason `INDEX_BUILDING`, on both engines;
+//! once ready, what exists is found.
+
+use std::time::{Duration, Instant};
+
+use ganbridge::config::Settings;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    TestApp, fresh_postgres, loud_skip, postgres_admin_url, spawn_app, spawn_app_at, spawn_app_with,
+};
+
+const FIND: &str = "{ search(query: \"Tellhow\", types: [COMPANY], first: 1) { totalHits } }";
+
+/// A Meilisearch to use: address, key, and an index of the test's own.
+type Meili = Option<(String, Option<String>, String)>;
+
+/// The engines to try: the embedded one, and Meilisearch where one runs (its own index).
+fn engines() -> Vec<(&'static str, Meili)> {
+    let mut out = vec![("embedded", None)];
+    match std::env::var("MEILI_URL") {
+        Ok(url) => out.push((
+            "meilisearch",
+            Some((
+                url,
+                std::env::var("MEILI_MASTER_KEY").ok(),
+                format!("ganbridge_test_{}", uuid::Uuid::new_v4().simple()),
+            )),
+        )),
+        Err(_) => loud_skip("readiness on Meilisearch", "MEILI_URL is not set"),
+    }
+    out
+}
+
+fn configure(meili: &Meili, s: &mut Settings) {
+    // Nothing is built before listening: the index is filled while the server answers.
+    s.index_before_listening = 0;
+    if let Some((url, key, index)) = meili {
+        s.meili_url = Some(url.clone());
+        s.meili_master_key = key.clone().map(secrecy::SecretString::from);
+        s.meili_index = index.clone();
+    }
+}
+
+async fn drop_index(meili: &Meili) {
+    if let Some((url, key, index)) = meili {
+        let _ = ganbridge::search::meili::MeiliEngine::new(url, key.as_deref(), index)
+            .unwrap()
+            .drop_index()
+            .await;
+    }
+}
+
+/// What the server says now: readiness (status, body) and the search's answer.
+async fn look(app: &TestApp) -> (u16, Value, Value) {
+    let ready = app.get("/readyz").await;
+    let status = ready.status().as_u16();
+    let ready: Value = ready.json().await.unwrap();
+    let search = app.graphql(FIND, json!({})).await;
+    (status, ready, search)
+}
+
+fn building(status: u16, ready: &Value, search: &Value) -> bool {
+    status == 503
+        && ready["ready"] == false
+        && ready["search"]["index"] == "building"
+        && search["data"].is_null()
+        && search["errors"][0]["extensions"]["code"] == "SEARCH_UNAVAILABLE"
+        && search["errors"][0]["extensions"]["reason"] == "INDEX_BUILDING"
+}
+
+/// Polls until the server is ready, checking that every answer on the way is honest: either
+/// it says the index is building, or it finds what exists. Returns how many answers said
+/// "building".
+async fn until_ready(app: &TestApp, engine: &str) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut said_building = 0;
+    loop {
+        let (status, ready, search) = look(app).await;
+        if building(status, &ready, &search) {
+            said_building += 1;
+        } else if status == 200 {
+            assert_eq!(ready["search"]["index"], "ready", "{engine}: {ready}");
+            assert!(
+                search["data"]["search"]["totalHits"].as_i64().unwrap_or(0) >= 1,
+                "{engine}: ready, yet Tellhow is not found: {search} {ready}"
+            );
+            return said_building;
+        } else {
+            // Neither ready nor building: only the moment before the engine first answers.
+            assert_eq!(
+                ready["search"]["index"], "unknown",
+                "{engine}: {ready} {search}"
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{engine}: never ready: {ready} {search}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn while_the_index_is_filled_from_empty_readiness_and_search_say_so() {
+    for (engine, meili) in engines() {
+        match postgres_admin_url() {
+            Some(admin) => {
+                // Another server rebuilding holds the drain lock: this one waits, building,
+                // for as long as the lock is held, whatever the engine's speed.
+                let url = fresh_postgres(&admin).await;
+                let holder = sea_orm::Database::connect(&url).await.unwrap();
+                holder
+                    .execute_unprepared(&format!(
+                        "SELECT pg_advisory_lock({})",
+                        ganbridge::services::sync::DRAIN_LOCK
+                    ))
+                    .await
+                    .unwrap();
+                let app = spawn_app_at(true, &url, |s| configure(&meili, s)).await;
+                let started = Instant::now();
+                while started.elapsed() < Duration::from_secs(2) {
+                    let (status, ready, search) = look(&app).await;
+                    assert!(
+                        building(status, &ready, &search)
+                            || (status == 503 && ready["search"]["index"] == "unknown"),
+                        "{engine}: {status} {ready} {search}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                let (status, ready, search) = look(&app).await;
+                assert!(
+                    building(status, &ready, &search),
+                    "{engine}: {status} {ready} {search}"
+                );
+                holder
+                    .execute_unprepared(&format!(
+                        "SELECT pg_advisory_unlock({})",
+                        ganbridge::services::sync::DRAIN_LOCK
+                    ))
+                    .await
+                    .unwrap();
+                until_ready(&app, engine).await;
+                app.stop().await;
+            }
+            None => {
+                let app = spawn_app_with(true, |s| configure(&meili, s)).await;
+                until_ready(&app, engine).await;
+                app.stop().await;
+            }
+        }
+        drop_index(&meili).await;
+    }
+}
+
+#[tokio::test]
+async fn the_first_start_on_the_embedded_engine_builds_the_demo_index_before_listening() {
+    let app = spawn_app(true).await;
+    // The very first requests: no waiting.
+    let (status, ready, search) = look(&app).await;
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(ready["search"]["index"], "ready", "{ready}");
+    assert_eq!(
+        ready["outbox"]["depth"], 0,
+        "the build covered the outbox: {ready}"
+    );
+    assert_eq!(search["data"]["search"]["totalHits"], 1, "{search}");
+    app.stop().await;
+}
