@@ -80,6 +80,7 @@ fn synthetic(companies: usize) -> Vec<SearchDocument> {
             value_amount: None,
             value_currency: None,
             name_sort: name_en.to_lowercase(),
+            identifiers: vec![format!("913601{:011}X", i + 1)],
         });
     }
     for i in 0..companies / 10 {
@@ -109,6 +110,7 @@ fn synthetic(companies: usize) -> Vec<SearchDocument> {
             value_amount: None,
             value_currency: None,
             name_sort: title.to_lowercase(),
+            identifiers: vec![format!("OCDS-GNBRDG-{:06}", i + 1)],
         });
     }
     docs

@@ -225,6 +225,7 @@ impl SearchQuery {
                 min_employees: filter.min_employees.map(i64::from),
                 leading: filter.leading,
                 tender_status: filter.tender_status.unwrap_or_default(),
+                identifier: None,
             },
             facets,
             sort,

@@ -19,12 +19,35 @@ use meilisearch_sdk::task_info::TaskInfo;
 
 use super::{
     DocKey, Highlight, SearchDocument, SearchEngine, SearchError, SearchFacet, SearchHit,
-    SearchRequest, SearchResponse, SearchSort, synonyms,
+    SearchRequest, SearchResponse, SearchSort, normalize, synonyms,
 };
 use crate::domain::SearchType;
 
 const HIGHLIGHTED: [&str; 4] = ["name_en", "name_zh", "description_en", "description_zh"];
 const TASK_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A document as Meilisearch indexes it: the contract's fields and the normalised forms of its
+/// words (`normalize.rs`), searchable beside the texts as written.
+#[derive(serde::Serialize)]
+struct Indexed<'a> {
+    #[serde(flatten)]
+    document: &'a SearchDocument,
+    name_aliases: Vec<String>,
+    text_aliases: Vec<String>,
+}
+
+impl<'a> Indexed<'a> {
+    fn of(document: &'a SearchDocument) -> Self {
+        Self {
+            document,
+            name_aliases: normalize::name_aliases(document),
+            text_aliases: normalize::text_aliases(document)
+                .into_iter()
+                .chain(normalize::certification_aliases(document))
+                .collect(),
+        }
+    }
+}
 
 pub struct MeiliEngine {
     client: Client,
@@ -89,6 +112,9 @@ pub fn filter_expression(request: &SearchRequest) -> Option<String> {
     if let Some(min) = f.min_employees {
         clauses.push(format!("headcount >= {min}"));
     }
+    if let Some(identifier) = &f.identifier {
+        clauses.push(format!("identifiers = {}", quote(identifier)));
+    }
     (!clauses.is_empty()).then(|| clauses.join(" AND "))
 }
 
@@ -116,6 +142,7 @@ impl MeiliEngine {
             .with_searchable_attributes([
                 "name_en",
                 "name_zh",
+                "name_aliases",
                 "district_names",
                 "park_names",
                 "service_line_names",
@@ -123,8 +150,10 @@ impl MeiliEngine {
                 "certifications",
                 "description_en",
                 "description_zh",
+                "text_aliases",
             ])
             .with_filterable_attributes([
+                "identifiers",
                 "type",
                 "district",
                 "park",
@@ -214,6 +243,7 @@ impl MeiliEngine {
     }
 
     async fn add(&self, uid: &str, documents: &[SearchDocument]) -> Result<(), SearchError> {
+        let documents: Vec<Indexed<'_>> = documents.iter().map(Indexed::of).collect();
         for chunk in documents.chunks(5_000) {
             let task = self
                 .client
@@ -286,7 +316,7 @@ impl SearchEngine for MeiliEngine {
         self.wait(task).await
     }
 
-    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+    async fn run(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
         let filter = filter_expression(request);
         let mut facet_names: Vec<&str> = vec!["type"];
         facet_names.extend(request.facets.iter().map(|f| f.attribute()));

@@ -14,6 +14,7 @@
 
 pub mod embedded;
 pub mod meili;
+pub mod normalize;
 pub mod synonyms;
 
 use std::sync::Arc;
@@ -91,6 +92,10 @@ pub struct SearchDocument {
     pub value_currency: Option<String>,
     /// Lower-cased English name, for sorting.
     pub name_sort: String,
+    /// What identifies the object whole, as [`normalize::identifier_key`] folds it: a
+    /// company's unified social credit code and its certificates' numbers, a tender's ocid.
+    #[serde(default)]
+    pub identifiers: Vec<String>,
 }
 
 impl SearchDocument {
@@ -112,6 +117,8 @@ pub struct SearchFilter {
     pub min_employees: Option<i64>,
     pub leading: Option<bool>,
     pub tender_status: Vec<TenderStatus>,
+    /// Only the documents carrying this identifier ([`normalize::identifier_key`]'s form).
+    pub identifier: Option<String>,
 }
 
 /// A facet the caller may ask counts for. Its values are the strings its filter accepts.
@@ -266,7 +273,27 @@ pub trait SearchEngine: Send + Sync {
     /// contents until the new ones are complete.
     async fn replace_all(&self, documents: Vec<SearchDocument>) -> Result<(), SearchError>;
 
-    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError>;
+    /// Runs a request as given: its query already normalised ([`normalize::query`]). Callers
+    /// use [`SearchEngine::search`].
+    async fn run(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError>;
+
+    /// Searches as people expect on every engine alike: a query that is an identifier
+    /// ([`normalize::identifier`]) finds the records carrying it, and only them, when there
+    /// are any; otherwise the query is normalised and searched as words.
+    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        if let Some(identifier) = normalize::identifier(&request.query) {
+            let mut exact = request.clone();
+            exact.query = String::new();
+            exact.filter.identifier = Some(identifier);
+            let found = self.run(&exact).await?;
+            if found.total_hits > 0 {
+                return Ok(found);
+            }
+        }
+        let mut words = request.clone();
+        words.query = normalize::query(&request.query);
+        self.run(&words).await
+    }
 
     /// How many documents the index holds.
     async fn count(&self) -> Result<u64, SearchError>;

@@ -10,6 +10,7 @@ use crate::domain::global_id::{self, Kind};
 use crate::domain::{Currency, EmployeeBand, Money, SearchType, today};
 use crate::entities::{certification, company, counterpart, park, tender};
 use crate::error::AppResult;
+use crate::search::normalize::identifier_key;
 use crate::search::{DocKey, SearchDocument};
 use crate::services::reference::Reference;
 use crate::services::{
@@ -113,12 +114,17 @@ async fn company_documents(
         .all(db)
         .await?;
     let mut certifications: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut numbers: HashMap<i64, Vec<String>> = HashMap::new();
     for c in held {
         let list = certifications.entry(c.company_id).or_default();
         let value = code(c.standard);
         if !list.contains(&value) {
             list.push(value);
         }
+        numbers
+            .entry(c.company_id)
+            .or_default()
+            .push(identifier_key(&c.certificate_number));
     }
     let park_ids: Vec<i64> = found.values().filter_map(|c| c.park_id).collect();
     let park_rows = parks::by_ids(db, &park_ids).await?;
@@ -130,6 +136,8 @@ async fn company_documents(
         let mut names = line_names(&lines);
         names.extend(["service outsourcing".to_owned(), "服务外包".to_owned()]);
         district_names.dedup();
+        let mut identifiers = vec![identifier_key(&c.uscc)];
+        identifiers.extend(numbers.remove(&id).unwrap_or_default());
         out.push(SearchDocument {
             key: DocKey::new(SearchType::Company, id).as_string(),
             kind: SearchType::Company.code().to_owned(),
@@ -156,6 +164,7 @@ async fn company_documents(
             value_amount: None,
             value_currency: None,
             name_sort: c.name_en.to_lowercase(),
+            identifiers,
         });
     }
     Ok(out)
@@ -209,6 +218,7 @@ async fn tender_documents(db: &DatabaseConnection, ids: &[i64]) -> AppResult<Vec
                 value_amount: value.map(|m| m.amount.to_string()),
                 value_currency: value.map(|m| m.currency.code().to_owned()),
                 name_sort: t.title_en.to_lowercase(),
+                identifiers: vec![identifier_key(&t.ocid)],
             }
         })
         .collect())
@@ -253,6 +263,7 @@ async fn park_documents(
                 value_amount: None,
                 value_currency: None,
                 name_sort: p.name_en.to_lowercase(),
+                identifiers: Vec::new(),
             }
         })
         .collect())

@@ -487,3 +487,113 @@ async fn leading_park_facets_and_sorts() {
     }
     cleanup(engines).await;
 }
+
+/// The first hit's document.
+fn first<'a>(corpus: &'a Corpus, response: &SearchResponse) -> Option<&'a SearchDocument> {
+    response.hits.first().map(|h| &corpus.by_key[&h.key])
+}
+
+#[tokio::test]
+async fn traditional_full_width_and_punctuation_find_what_simplified_and_plain_find() {
+    let corpus = corpus().await;
+    let engines = engines(&corpus).await;
+    for e in &engines {
+        for (query, expected) in [
+            ("開天動漫", "K.T Cartoon Co., Ltd."),
+            ("开天动漫", "K.T Cartoon Co., Ltd."),
+            ("KT Cartoon", "K.T Cartoon Co., Ltd."),
+            ("K.T Cartoon", "K.T Cartoon Co., Ltd."),
+            ("ＫＴ　Ｃａｒｔｏｏｎ", "K.T Cartoon Co., Ltd."),
+            ("Jian Luling", "Ji'an Luling Service Outsourcing Park"),
+            ("Ji’an Luling", "Ji'an Luling Service Outsourcing Park"),
+            ("Ji'an Luling", "Ji'an Luling Service Outsourcing Park"),
+            ("scitech", "Tellhow Sci-Tech Co., Ltd."),
+            ("TELLHOW", "Tellhow Sci-Tech Co., Ltd."),
+            ("泰豪科技", "Tellhow Sci-Tech Co., Ltd."),
+        ] {
+            let found = run(e, &request(query)).await;
+            assert_eq!(
+                first(&corpus, &found).map(|d| d.name_en.as_str()),
+                Some(expected),
+                "{}: {query}: {:?}",
+                e.name,
+                names(&corpus, &found)
+            );
+        }
+        // Whole classes: a traditional query finds what its simplified form finds.
+        for (traditional, simplified) in [
+            ("贛州", "赣州"),
+            ("軟件開發", "软件开发"),
+            ("軟體開發", "软件开发"),
+        ] {
+            let t = run(e, &request(traditional)).await;
+            let s = run(e, &request(simplified)).await;
+            assert!(s.total_hits > 0, "{}: {simplified}", e.name);
+            assert_eq!(
+                t.total_hits, s.total_hits,
+                "{}: {traditional} vs {simplified}",
+                e.name
+            );
+            assert_eq!(
+                t.hits.iter().map(|h| h.key).collect::<Vec<_>>(),
+                s.hits.iter().map(|h| h.key).collect::<Vec<_>>(),
+                "{}: {traditional} vs {simplified}",
+                e.name
+            );
+        }
+    }
+    cleanup(engines).await;
+}
+
+#[tokio::test]
+async fn a_pasted_identifier_finds_its_record_first() {
+    let corpus = corpus().await;
+    let engines = engines(&corpus).await;
+    let tellhow = corpus
+        .documents
+        .iter()
+        .find(|d| d.name_en.starts_with("Tellhow"))
+        .unwrap();
+    let uscc = tellhow.identifiers[0].clone();
+    let certificate = corpus
+        .documents
+        .iter()
+        .find(|d| d.identifiers.len() > 1)
+        .unwrap();
+    let tender = corpus
+        .documents
+        .iter()
+        .find(|d| d.kind == "TENDER")
+        .unwrap();
+    for e in &engines {
+        for (query, expected) in [
+            (uscc.clone(), tellhow),
+            (format!("  {}  ", uscc.to_lowercase()), tellhow),
+            (certificate.identifiers[1].clone(), certificate),
+            (certificate.identifiers[1].to_lowercase(), certificate),
+            (tender.identifiers[0].to_lowercase(), tender),
+        ] {
+            let found = run(e, &request(&query)).await;
+            assert_eq!(
+                found.hits.first().map(|h| h.key),
+                expected.doc_key(),
+                "{}: {query:?}: {:?}",
+                e.name,
+                names(&corpus, &found)
+            );
+        }
+        // Not anyone's identifier: searched as words.
+        let words = run(e, &request("ISO27001")).await;
+        assert!(words.total_hits > 0, "{}", e.name);
+        // An identifier with a filter that excludes its record finds nothing of it.
+        let mut filtered = request(&uscc);
+        filtered.filter.types = vec![SearchType::Tender];
+        let found = run(e, &filtered).await;
+        assert!(
+            found.hits.iter().all(|h| Some(h.key) != tellhow.doc_key()),
+            "{}",
+            e.name
+        );
+    }
+    cleanup(engines).await;
+}

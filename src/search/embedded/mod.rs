@@ -219,7 +219,7 @@ impl SearchEngine for EmbeddedEngine {
             .await
     }
 
-    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+    async fn run(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
         let request = request.clone();
         self.blocking(move |inner| inner.search(&request)).await
     }

@@ -187,6 +187,13 @@ impl Inner {
         if let Some(true) = f.leading {
             push(any_of("leading", vec!["true".into()]));
         }
+        if let Some(identifier) = &f.identifier {
+            let term = Term::from_field_text(self.fields.identifiers, identifier);
+            push(Some(Box::new(TermQuery::new(
+                term,
+                IndexRecordOption::Basic,
+            ))));
+        }
         if let Some(min) = f.min_employees {
             let lower =
                 Term::from_field_u64(self.fields.headcount, u64::try_from(min).unwrap_or(0));

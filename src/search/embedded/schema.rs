@@ -15,10 +15,10 @@ use tantivy_jieba::JiebaTokenizer;
 use super::engine_error;
 use super::highlight::HIGHLIGHTED;
 use super::words::has_cjk;
-use crate::search::{SearchDocument, SearchError};
+use crate::search::{SearchDocument, SearchError, normalize};
 
 /// Bump when the schema below changes: an index of another version is rebuilt.
-pub(super) const SCHEMA_VERSION: &str = "1";
+pub(super) const SCHEMA_VERSION: &str = "2";
 
 /// Text fields: name, tokenizer, weight.
 const TEXT_FIELDS: [(&str, &str, f32); 12] = [
@@ -43,6 +43,8 @@ pub(super) struct Fields {
     pub(super) headcount: Field,
     pub(super) closes_at: Field,
     pub(super) name_sort: Field,
+    /// Whole identifiers, as [`normalize::identifier_key`] folds them.
+    pub(super) identifiers: Field,
     /// [`TEXT_FIELDS`], in order: field, tokenizer, weight.
     pub(super) text: Vec<(Field, &'static str, f32)>,
 }
@@ -54,6 +56,7 @@ pub(super) fn schema() -> Schema {
     builder.add_u64_field("headcount", INDEXED | FAST);
     builder.add_i64_field("closes_at", INDEXED | FAST);
     builder.add_text_field("name_sort", STRING | FAST);
+    builder.add_text_field("identifiers", STRING);
     for (name, tokenizer, _) in TEXT_FIELDS {
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
@@ -99,6 +102,7 @@ impl Fields {
             headcount: field("headcount")?,
             closes_at: field("closes_at")?,
             name_sort: field("name_sort")?,
+            identifiers: field("identifiers")?,
             text: TEXT_FIELDS
                 .iter()
                 .map(|&(name, tokenizer, weight)| Ok((field(name)?, tokenizer, weight)))
@@ -141,6 +145,9 @@ impl Fields {
             doc.add_i64(f.closes_at, c);
         }
         doc.add_text(f.name_sort, &d.name_sort);
+        for identifier in &d.identifiers {
+            doc.add_text(f.identifiers, identifier);
+        }
         let (en, zh): (Vec<&String>, Vec<&String>) = d
             .district_names
             .iter()
@@ -180,6 +187,25 @@ impl Fields {
                 doc.add_text(f.text[i].0, text);
             }
         }
+        // The normalised forms of the words (normalize.rs), as further values of the fields
+        // their words come from: the first value, the text as written, is what highlights show.
+        let (names_en, names_zh): (Vec<String>, Vec<String>) = normalize::name_aliases(d)
+            .into_iter()
+            .partition(|s| !has_cjk(s));
+        let (texts_en, texts_zh): (Vec<String>, Vec<String>) = normalize::text_aliases(d)
+            .into_iter()
+            .partition(|s| !has_cjk(s));
+        let mut also = |i: usize, values: &[String]| {
+            if !values.is_empty() {
+                doc.add_text(f.text[i].0, values.join(" ; "));
+            }
+        };
+        also(0, &names_en);
+        also(1, &names_zh);
+        also(2, &names_zh);
+        also(8, &normalize::certification_aliases(d));
+        also(10, &texts_en);
+        also(11, &texts_zh);
         doc
     }
 }
