@@ -58,7 +58,9 @@ pub struct FacetValue {
 }
 
 /// The counts of one requested facet over all hits (not only this page); values no hit
-/// carries are left out.
+/// carries are left out. A facet the filter narrows by (districts, for the district facet) is
+/// counted with its own condition lifted and every other kept, so its other values show what
+/// choosing them instead, or as well, would give.
 #[derive(SimpleObject)]
 pub struct FacetDistribution {
     /// The facet counted.
@@ -143,7 +145,13 @@ pub struct SearchQuery;
 #[async_graphql::Object]
 impl SearchQuery {
     /// Finds companies, tenders and parks by words in Chinese or English, forgiving typos and
-    /// matching the last word as a prefix. An empty query matches everything the filter allows.
+    /// matching the last word as a prefix. Traditional characters find their simplified forms,
+    /// full-width letters and digits their half-width ones, and punctuation inside a word does
+    /// not split it (`KT` finds `K.T`); the field's synonyms match each other (呼叫中心, call
+    /// centre). A pasted identifier (a unified social credit code, a certificate number, an
+    /// ocid) finds only the records carrying it, when any do. An empty query matches
+    /// everything the filter allows. While the index is built from empty, the answer is
+    /// `SEARCH_UNAVAILABLE` with `extensions.reason` `INDEX_BUILDING`.
     #[allow(clippy::too_many_arguments)]
     #[graphql(
         complexity = "crate::graphql::limits::page_cost(first, child_complexity)",

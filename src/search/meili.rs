@@ -18,8 +18,8 @@ use meilisearch_sdk::settings::{
 use meilisearch_sdk::task_info::TaskInfo;
 
 use super::{
-    DocKey, Highlight, SearchDocument, SearchEngine, SearchError, SearchFacet, SearchHit,
-    SearchRequest, SearchResponse, SearchSort, normalize, synonyms,
+    DocKey, Highlight, SearchDocument, SearchEngine, SearchError, SearchFacet, SearchFilter,
+    SearchHit, SearchRequest, SearchResponse, SearchSort, normalize, synonyms,
 };
 use crate::domain::SearchType;
 
@@ -71,7 +71,10 @@ use crate::domain::enum_code as code;
 
 /// The filter expression for a request: `attribute IN ["a", "b"]` clauses joined by AND.
 pub fn filter_expression(request: &SearchRequest) -> Option<String> {
-    let f = &request.filter;
+    filter_of(&request.filter)
+}
+
+fn filter_of(f: &SearchFilter) -> Option<String> {
     let mut clauses = Vec::new();
     let mut any_of = |attribute: &str, values: Vec<String>| {
         if !values.is_empty() {
@@ -345,7 +348,53 @@ impl SearchEngine for MeiliEngine {
         if !sort.is_empty() {
             query.with_sort(&sort);
         }
-        let results = query.execute::<serde_json::Value>().await.map_err(error)?;
+        // A facet the filter narrows by is counted over the hits without its own condition:
+        // one more query each, sent with the main one in a single multi-search.
+        let disjunctive: Vec<(SearchFacet, Option<String>, [&str; 1])> = request
+            .disjunctive_facets()
+            .into_iter()
+            .map(|f| (f, filter_of(&f.lifted(&request.filter)), [f.attribute()]))
+            .collect();
+        let (results, lifted) = if disjunctive.is_empty() {
+            let results = query.execute::<serde_json::Value>().await.map_err(error)?;
+            (results, Vec::new())
+        } else {
+            let mut multi = self.client.multi_search();
+            multi.with_search_query(query);
+            for (_, filter, attribute) in &disjunctive {
+                let mut count = index.search();
+                count
+                    .with_query(&request.query)
+                    .with_limit(0)
+                    .with_facets(Selectors::Some(attribute));
+                if let Some(filter) = filter {
+                    count.with_filter(filter);
+                }
+                multi.with_search_query(count);
+            }
+            let mut answers = multi
+                .execute::<serde_json::Value>()
+                .await
+                .map_err(error)?
+                .results
+                .into_iter();
+            let results = answers
+                .next()
+                .ok_or_else(|| SearchError::Engine("multi-search answered no results".into()))?;
+            let lifted: Vec<(SearchFacet, Vec<(String, usize)>)> = disjunctive
+                .iter()
+                .zip(answers)
+                .map(|((facet, _, _), answer)| {
+                    let values = answer
+                        .facet_distribution
+                        .and_then(|d| d.get(facet.attribute()).cloned())
+                        .map(|m| m.into_iter().collect())
+                        .unwrap_or_default();
+                    (*facet, super::ranked(values))
+                })
+                .collect();
+            (results, lifted)
+        };
         let mut hits = Vec::new();
         for hit in results.hits.into_iter().skip(request.offset) {
             let Some(key) = hit
@@ -383,7 +432,12 @@ impl SearchEngine for MeiliEngine {
         let facets = request
             .facets
             .iter()
-            .map(|f: &SearchFacet| (*f, values(f.attribute())))
+            .map(
+                |f: &SearchFacet| match lifted.iter().find(|(l, _)| l == f) {
+                    Some((_, counted)) => (*f, counted.clone()),
+                    None => (*f, values(f.attribute())),
+                },
+            )
             .collect();
         Ok(SearchResponse {
             hits,

@@ -167,6 +167,34 @@ impl SearchFacet {
     }
 }
 
+impl SearchFacet {
+    /// Whether `filter` narrows by this facet's values.
+    pub fn filtered_by(self, filter: &SearchFilter) -> bool {
+        match self {
+            Self::District => !filter.districts.is_empty(),
+            Self::Park => !filter.parks.is_empty(),
+            Self::ServiceLine => !filter.service_lines.is_empty(),
+            Self::Certification => !filter.certifications.is_empty(),
+            Self::EmployeeBand => !filter.employee_bands.is_empty(),
+            Self::TenderStatus => !filter.tender_status.is_empty(),
+        }
+    }
+
+    /// `filter` without this facet's condition.
+    pub fn lifted(self, filter: &SearchFilter) -> SearchFilter {
+        let mut filter = filter.clone();
+        match self {
+            Self::District => filter.districts.clear(),
+            Self::Park => filter.parks.clear(),
+            Self::ServiceLine => filter.service_lines.clear(),
+            Self::Certification => filter.certifications.clear(),
+            Self::EmployeeBand => filter.employee_bands.clear(),
+            Self::TenderStatus => filter.tender_status.clear(),
+        }
+        filter
+    }
+}
+
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, async_graphql::Enum)]
 pub enum SearchSort {
@@ -191,6 +219,19 @@ pub struct SearchRequest {
     pub limit: usize,
 }
 
+impl SearchRequest {
+    /// The requested facets the filter narrows by: each is counted disjunctively, over the
+    /// hits of the request with that facet's own condition lifted (the other conditions kept),
+    /// so that its distribution shows what choosing another of its values would give.
+    pub fn disjunctive_facets(&self) -> Vec<SearchFacet> {
+        self.facets
+            .iter()
+            .copied()
+            .filter(|f| f.filtered_by(&self.filter))
+            .collect()
+    }
+}
+
 /// A matched field, with the matched words wrapped in `<em>` and `</em>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Highlight {
@@ -208,7 +249,9 @@ pub struct SearchHit {
 pub struct SearchResponse {
     pub hits: Vec<SearchHit>,
     pub total_hits: usize,
-    /// Per requested facet, its values with counts, most frequent first.
+    /// Per requested facet, its values with counts, most frequent first; a facet the filter
+    /// narrows by is counted with its own condition lifted
+    /// ([`SearchRequest::disjunctive_facets`]).
     pub facets: Vec<(SearchFacet, Vec<(String, usize)>)>,
     pub type_counts: Vec<(SearchType, usize)>,
 }

@@ -273,9 +273,23 @@ async fn filters_narrow_and_facets_count_consistently() {
         r.filter.certifications = vec![CertificationStandard::Iso9001];
         let narrowed = run(e, &r).await;
         assert_eq!(narrowed.total_hits, expected, "{}", e.name);
+        // The district facet, which the filter narrows by, counts every district's companies
+        // under the certificate condition alone (disjunctive facets).
+        let iso_9001 = |d: &SearchDocument| d.certifications.iter().any(|c| c == "ISO_9001");
         assert_eq!(
             narrowed.facets[0].1,
-            vec![("NANCHANG".to_owned(), expected)],
+            expected_counts(&corpus, iso_9001, |d| d
+                .district
+                .clone()
+                .into_iter()
+                .collect()),
+            "{}",
+            e.name
+        );
+        assert!(
+            narrowed.facets[0]
+                .1
+                .contains(&("NANCHANG".to_owned(), expected)),
             "{}",
             e.name
         );
@@ -594,6 +608,109 @@ async fn a_pasted_identifier_finds_its_record_first() {
             "{}",
             e.name
         );
+    }
+    cleanup(engines).await;
+}
+
+/// Counts per value of `values(doc)` over the corpus's companies that `keep`.
+fn expected_counts(
+    corpus: &Corpus,
+    keep: impl Fn(&SearchDocument) -> bool,
+    values: impl Fn(&SearchDocument) -> Vec<String>,
+) -> Vec<(String, usize)> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for d in corpus.documents.iter().filter(|d| d.kind == "COMPANY") {
+        if keep(d) {
+            for v in values(d) {
+                *counts.entry(v).or_default() += 1;
+            }
+        }
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
+}
+
+fn distribution(response: &SearchResponse, facet: SearchFacet) -> Vec<(String, usize)> {
+    response
+        .facets
+        .iter()
+        .find(|(f, _)| *f == facet)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_facet_the_filter_narrows_by_still_counts_its_other_values() {
+    use ganbridge::domain::ServiceLine;
+    let corpus = corpus().await;
+    let engines = engines(&corpus).await;
+    let district = |d: &SearchDocument| d.district.clone().into_iter().collect::<Vec<_>>();
+    let lines = |d: &SearchDocument| d.service_lines.clone();
+    let in_nanchang = |d: &SearchDocument| d.district.as_deref() == Some("NANCHANG");
+    let software = |d: &SearchDocument| d.service_lines.iter().any(|l| l == "SOFTWARE_DEVELOPMENT");
+    for e in &engines {
+        // One facet filtered: its own counts are as if unfiltered, the other's are narrowed.
+        let mut r = request("");
+        r.filter.types = vec![SearchType::Company];
+        r.filter.districts = vec![DistrictCode::Nanchang];
+        r.facets = vec![SearchFacet::District, SearchFacet::ServiceLine];
+        let found = run(e, &r).await;
+        assert_eq!(
+            found.total_hits,
+            corpus
+                .documents
+                .iter()
+                .filter(|d| d.kind == "COMPANY" && in_nanchang(d))
+                .count(),
+            "{}",
+            e.name
+        );
+        let districts = distribution(&found, SearchFacet::District);
+        assert!(districts.len() > 5, "{}: {districts:?}", e.name);
+        assert_eq!(
+            districts,
+            expected_counts(&corpus, |_| true, district),
+            "{}",
+            e.name
+        );
+        assert_eq!(
+            distribution(&found, SearchFacet::ServiceLine),
+            expected_counts(&corpus, in_nanchang, lines),
+            "{}",
+            e.name
+        );
+
+        // Two facets filtered: each counts under the other's condition only.
+        r.filter.service_lines = vec![ServiceLine::SoftwareDevelopment];
+        let found = run(e, &r).await;
+        assert_eq!(
+            distribution(&found, SearchFacet::District),
+            expected_counts(&corpus, software, district),
+            "{}",
+            e.name
+        );
+        assert_eq!(
+            distribution(&found, SearchFacet::ServiceLine),
+            expected_counts(&corpus, in_nanchang, lines),
+            "{}",
+            e.name
+        );
+
+        // With words, the lifted counts are still over the same words.
+        let mut worded = request("software");
+        worded.filter.types = vec![SearchType::Company];
+        worded.facets = vec![SearchFacet::District];
+        let all = run(e, &worded).await;
+        worded.filter.districts = vec![DistrictCode::Jiujiang];
+        let narrowed = run(e, &worded).await;
+        assert_eq!(
+            distribution(&narrowed, SearchFacet::District),
+            distribution(&all, SearchFacet::District),
+            "{}",
+            e.name
+        );
+        assert!(narrowed.total_hits < all.total_hits, "{}", e.name);
     }
     cleanup(engines).await;
 }

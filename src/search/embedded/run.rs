@@ -9,7 +9,8 @@ use super::highlight::highlights;
 use super::words::{Word, words};
 use super::{Inner, engine_error};
 use crate::search::{
-    DocKey, SearchError, SearchHit, SearchRequest, SearchResponse, SearchSort, ranked, type_counts,
+    DocKey, SearchError, SearchFacet, SearchHit, SearchRequest, SearchResponse, SearchSort, ranked,
+    type_counts,
 };
 
 /// Words of a query that count (Meilisearch's limit too).
@@ -130,11 +131,38 @@ impl Inner {
             ranked(values)
         };
         let type_counts = type_counts(count("/type"));
-        let facets = request
+        let mut facets: Vec<(SearchFacet, Vec<(String, usize)>)> = request
             .facets
             .iter()
             .map(|f| (*f, count(&format!("/{}", f.attribute()))))
             .collect();
+        // A facet the filter narrows by counts over the hits without its own condition.
+        for facet in request.disjunctive_facets() {
+            let lifted = SearchRequest {
+                filter: facet.lifted(&request.filter),
+                ..request.clone()
+            };
+            let root = format!("/{}", facet.attribute());
+            let mut collector = FacetCollector::for_field("facets");
+            collector.add_facet(root.as_str());
+            let counts = searcher
+                .search(&self.query(&lifted, words), &collector)
+                .map_err(engine_error)?;
+            let values: Vec<(String, usize)> = counts
+                .get(&root)
+                .map(|(value, n)| {
+                    let value = value
+                        .to_path()
+                        .last()
+                        .map(|s| s.to_string())
+                        .unwrap_or_default();
+                    (value, n as usize)
+                })
+                .collect();
+            if let Some(slot) = facets.iter_mut().find(|(f, _)| *f == facet) {
+                slot.1 = ranked(values);
+            }
+        }
         Ok(SearchResponse {
             hits,
             total_hits: total,
