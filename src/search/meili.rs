@@ -133,12 +133,9 @@ impl MeiliEngine {
     fn settings() -> Settings {
         let mut synonym_map: HashMap<String, Vec<String>> = HashMap::new();
         for group in synonyms::groups() {
-            for member in &group {
-                let others: Vec<String> = group.iter().filter(|m| *m != member).cloned().collect();
-                synonym_map
-                    .entry(member.clone())
-                    .or_default()
-                    .extend(others);
+            for member in group {
+                let others = synonym_map.entry(member.clone()).or_default();
+                others.extend(group.iter().filter(|m| *m != member).cloned());
             }
         }
         Settings::new()

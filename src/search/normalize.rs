@@ -1,7 +1,9 @@
 //! What both engines do to text before comparing it, so that people find what they type:
 //!
-//! - **One Chinese**: traditional characters (and Taiwan's words, 軟體 for 软件) become
-//!   simplified, by OpenCC's own dictionaries (`tw2sp`);
+//! - **One Chinese**: traditional characters become simplified, by OpenCC's own dictionaries
+//!   (`t2s`: characters and phrases; regional vocabulary such as Taiwan's 軟體 for 软件 is left
+//!   to the synonyms, since converting it would also rewrite mainland words: `tw2sp` turns
+//!   呼叫中心 into 调用中心);
 //! - **One width, one case**: full-width Latin letters and digits become half-width (Unicode
 //!   NFKC), and case folds;
 //! - **Punctuation inside a word joins it**: `K.T`, `Ji'an`, `Ji’an` and `Sci-Tech` are also the
@@ -21,7 +23,7 @@ use ferrous_opencc::OpenCC;
 use ferrous_opencc::config::BuiltinConfig;
 use unicode_normalization::UnicodeNormalization;
 
-use super::SearchDocument;
+use super::{SearchDocument, synonyms};
 
 /// Characters that, between two letters or digits, join them into one word.
 const JOINERS: [char; 9] = ['.', '\'', '’', '‘', '-', '‐', '‑', '·', '&'];
@@ -29,7 +31,7 @@ const JOINERS: [char; 9] = ['.', '\'', '’', '‘', '-', '‐', '‑', '·', '&
 fn converter() -> Option<&'static OpenCC> {
     static CONVERTER: OnceLock<Option<OpenCC>> = OnceLock::new();
     CONVERTER
-        .get_or_init(|| match OpenCC::from_config(BuiltinConfig::Tw2sp) {
+        .get_or_init(|| match OpenCC::from_config(BuiltinConfig::T2s) {
             Ok(converter) => Some(converter),
             Err(error) => {
                 tracing::error!(%error, "the traditional-to-simplified dictionary did not load; Chinese is compared as written");
@@ -39,7 +41,7 @@ fn converter() -> Option<&'static OpenCC> {
         .as_ref()
 }
 
-fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF)
 }
 
@@ -98,6 +100,13 @@ fn aliases_of(text: &str, out: &mut Vec<String>) {
     }
     if folded != text.to_lowercase() {
         push(join_words(&folded));
+    }
+    // The field's synonyms of what the text says, so that every engine finds it by any of
+    // them, whatever its own query-time synonyms can do.
+    for member in synonyms::members_in(&join_words(&folded)) {
+        for alternative in synonyms::alternatives(member) {
+            push(alternative.clone());
+        }
     }
 }
 
@@ -176,7 +185,8 @@ mod tests {
         assert_eq!(fold("開天動漫"), "开天动漫");
         assert_eq!(fold("贛州"), "赣州");
         assert_eq!(fold("軟件開發"), "软件开发");
-        assert_eq!(fold("軟體"), "软件");
+        assert_eq!(fold("軟體"), "软体");
+        assert_eq!(fold("呼叫中心"), "呼叫中心");
         assert_eq!(fold("ＴＥＬＬＨＯＷ　１２３"), "tellhow 123");
         assert_eq!(fold("Tellhow"), "tellhow");
         assert_eq!(fold("南昌"), "南昌");
@@ -196,13 +206,13 @@ mod tests {
     fn documents_gain_the_joined_and_folded_forms_of_their_words() {
         let mut out = Vec::new();
         aliases_of("Jiangxi K.T Cartoon Co., Ltd.", &mut out);
-        assert_eq!(out, vec!["kt".to_owned()]);
+        assert_eq!(out, vec!["kt", "动漫", "animation"]);
         let mut out = Vec::new();
         aliases_of("Ji'an Luling Sci-Tech Park", &mut out);
-        assert_eq!(out, vec!["jian".to_owned(), "scitech".to_owned()]);
+        assert_eq!(out, vec!["jian", "scitech", "吉安"]);
         let mut out = Vec::new();
         aliases_of("開天動漫", &mut out);
-        assert_eq!(out, vec!["开天动漫".to_owned()]);
+        assert_eq!(out, vec!["开天动漫", "animation", "cartoon"]);
         let mut out = Vec::new();
         aliases_of("Tellhow Sci-tech", &mut out);
         assert_eq!(out, vec!["scitech".to_owned()]);

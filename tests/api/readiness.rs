@@ -62,6 +62,7 @@ async fn look(app: &TestApp) -> (u16, Value, Value) {
     (status, ready, search)
 }
 
+/// Whether both answers say the index is building.
 fn building(status: u16, ready: &Value, search: &Value) -> bool {
     status == 503
         && ready["ready"] == false
@@ -71,30 +72,37 @@ fn building(status: u16, ready: &Value, search: &Value) -> bool {
         && search["errors"][0]["extensions"]["reason"] == "INDEX_BUILDING"
 }
 
-/// Polls until the server is ready, checking that every answer on the way is honest: either
-/// it says the index is building, or it finds what exists. Returns how many answers said
-/// "building".
+/// Polls until the server is ready, checking that every answer on the way is honest: search
+/// either says the index is building or finds what exists (never an empty list), and
+/// readiness says ready only once the index is. Returns how many answers said "building".
 async fn until_ready(app: &TestApp, engine: &str) -> usize {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut said_building = 0;
     loop {
         let (status, ready, search) = look(app).await;
-        if building(status, &ready, &search) {
+        if search["data"].is_null() {
+            assert_eq!(
+                search["errors"][0]["extensions"]["reason"], "INDEX_BUILDING",
+                "{engine}: {search}"
+            );
             said_building += 1;
-        } else if status == 200 {
-            assert_eq!(ready["search"]["index"], "ready", "{engine}: {ready}");
+        } else {
             assert!(
                 search["data"]["search"]["totalHits"].as_i64().unwrap_or(0) >= 1,
-                "{engine}: ready, yet Tellhow is not found: {search} {ready}"
-            );
-            return said_building;
-        } else {
-            // Neither ready nor building: only the moment before the engine first answers.
-            assert_eq!(
-                ready["search"]["index"], "unknown",
-                "{engine}: {ready} {search}"
+                "{engine}: an answer that misses what exists: {search} {ready}"
             );
         }
+        if status == 200 {
+            assert_eq!(ready["search"]["index"], "ready", "{engine}: {ready}");
+            // Ready is for good: the next search finds.
+            let again = app.graphql(FIND, json!({})).await;
+            assert_eq!(again["data"]["search"]["totalHits"], 1, "{engine}: {again}");
+            return said_building;
+        }
+        assert!(
+            ready["search"]["index"] == "building" || ready["search"]["index"] == "unknown",
+            "{engine}: {ready}"
+        );
         assert!(
             Instant::now() < deadline,
             "{engine}: never ready: {ready} {search}"

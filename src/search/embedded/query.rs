@@ -100,28 +100,43 @@ impl Inner {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// All words must match; a word's synonyms count as the word.
+    /// All words must match; a word's or a phrase's synonyms count as it (a phrase of up to
+    /// [`synonyms::longest_phrase`] Latin words, or a member found inside a run of Chinese).
     fn text_query(&self, words: &[Word]) -> Box<dyn Query> {
+        let words = split_at_members(words);
+        let longest = synonyms::longest_phrase();
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (i, word) in words.iter().enumerate() {
-            let last = i + 1 == words.len();
-            let text = match word {
-                Word::Latin(w) | Word::Chinese(w) => w,
-            };
-            let mut alternatives: Vec<(Occur, Box<dyn Query>)> =
-                vec![(Occur::Should, self.word_query(word, last))];
-            for synonym in synonyms::alternatives(text) {
-                let synonym_words = self::words(&synonym);
-                let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                for w in &synonym_words {
-                    all.push((Occur::Must, self.word_query(w, false)));
-                }
-                alternatives.push((
+        let mut i = 0;
+        while i < words.len() {
+            // The longest phrase starting here that is a synonym; a single word otherwise.
+            let (n, alternatives) = (1..=longest.min(words.len() - i))
+                .rev()
+                .find_map(|n| {
+                    let phrase = phrase(&words[i..i + n])?;
+                    let alternatives = synonyms::alternatives(&phrase);
+                    (!alternatives.is_empty()).then_some((n, alternatives))
+                })
+                .unwrap_or((1, &[]));
+            let last = i + n == words.len();
+            let own: Vec<(Occur, Box<dyn Query>)> = words[i..i + n]
+                .iter()
+                .enumerate()
+                .map(|(k, w)| (Occur::Must, self.word_query(w, last && k + 1 == n)))
+                .collect();
+            let mut either: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Should, Box::new(BooleanQuery::new(own)))];
+            for synonym in alternatives {
+                let all: Vec<(Occur, Box<dyn Query>)> = self::words(synonym)
+                    .iter()
+                    .map(|w| (Occur::Must, self.word_query(w, false)))
+                    .collect();
+                either.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all)), 0.8)),
                 ));
             }
-            must.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+            must.push((Occur::Must, Box::new(BooleanQuery::new(either))));
+            i += n;
         }
         Box::new(BooleanQuery::new(must))
     }
@@ -229,4 +244,53 @@ fn all_terms(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
         })
         .collect();
     Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The words as one phrase: Latin words joined by spaces, or one Chinese word; `None` for a
+/// mix.
+fn phrase(words: &[Word]) -> Option<String> {
+    match words {
+        [Word::Chinese(w)] => Some(w.clone()),
+        _ => {
+            let latin: Option<Vec<&str>> = words
+                .iter()
+                .map(|w| match w {
+                    Word::Latin(l) => Some(l.as_str()),
+                    Word::Chinese(_) => None,
+                })
+                .collect();
+            latin.map(|l| l.join(" "))
+        }
+    }
+}
+
+/// Runs of Chinese split around the synonym members they contain (南昌呼叫中心 is 南昌 and
+/// 呼叫中心), longest member first; other words as they are.
+fn split_at_members(words: &[Word]) -> Vec<Word> {
+    let mut out = Vec::with_capacity(words.len());
+    for word in words {
+        match word {
+            Word::Chinese(run) => split_run(run, &mut out),
+            other => out.push(other.clone()),
+        }
+    }
+    out
+}
+
+fn split_run(run: &str, out: &mut Vec<Word>) {
+    if run.is_empty() {
+        return;
+    }
+    let found = synonyms::chinese_members()
+        .iter()
+        .filter(|m| m.as_str() != run)
+        .find_map(|m| run.find(m.as_str()).map(|at| (at, m.len())));
+    match found {
+        Some((at, len)) if synonyms::alternatives(run).is_empty() => {
+            split_run(&run[..at], out);
+            out.push(Word::Chinese(run[at..at + len].to_owned()));
+            split_run(&run[at + len..], out);
+        }
+        _ => out.push(Word::Chinese(run.to_owned())),
+    }
 }
