@@ -73,9 +73,35 @@ pub fn join_words(text: &str) -> String {
     out
 }
 
-/// A query as both engines search it: folded, words joined.
+/// Words a query may carry that say nothing of what is sought ("software companies in
+/// Jiujiang" seeks software and Jiujiang): dropped from a query that has other words.
+const STOP_WORDS: [&str; 12] = [
+    "companies",
+    "company",
+    "firms",
+    "firm",
+    "enterprises",
+    "enterprise",
+    "in",
+    "of",
+    "the",
+    "for",
+    "located",
+    "based",
+];
+
+/// A query as both engines search it: folded, words joined, words that say nothing dropped.
 pub fn query(text: &str) -> String {
-    join_words(&fold(text)).trim().to_owned()
+    let joined = join_words(&fold(text));
+    let meaningful: Vec<&str> = joined
+        .split_whitespace()
+        .filter(|w| !STOP_WORDS.contains(w))
+        .collect();
+    if meaningful.is_empty() {
+        joined.trim().to_owned()
+    } else {
+        meaningful.join(" ")
+    }
 }
 
 /// The forms of `text` an engine's tokenizer would not make by itself: each word the joiners
@@ -200,6 +226,8 @@ mod tests {
         assert_eq!(query("Sci-Tech"), "scitech");
         assert_eq!(query("Co., Ltd."), "co., ltd.");
         assert_eq!(query(" - "), "-");
+        assert_eq!(query("software companies in Jiujiang"), "software jiujiang");
+        assert_eq!(query("the company"), "the company");
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod nodes;
 mod parks;
 mod partners;
 mod readiness;
+mod relevance;
 mod scenario;
 mod schema;
 mod search;

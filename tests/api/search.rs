@@ -343,3 +343,43 @@ async fn the_api_searches_through_meilisearch_where_one_runs() {
         .drop_index()
         .await;
 }
+
+#[tokio::test]
+async fn odd_query_text_answers_cleanly_through_the_api() {
+    let app = spawn_app(true).await;
+    indexed(&app).await;
+    // Text the engines take: hits or none, never an error.
+    let exactly_500: String = "软件".repeat(250);
+    for q in [
+        "...",
+        "   ",
+        "Tellhow南昌ソフト",
+        "\u{1}\u{7f}",
+        exactly_500.as_str(),
+    ] {
+        let body = app.graphql(SEARCH, json!({ "q": q, "first": 3 })).await;
+        assert!(body["errors"].is_null(), "{q:?}: {body}");
+        assert!(body["data"]["search"]["totalHits"].is_number(), "{body}");
+    }
+    // An unpaired surrogate is not text: the request is refused as the caller's to fix.
+    for raw in [
+        r#"{"query":"query($q: String!) { search(query: $q) { totalHits } }","variables":{"q":"\ud800"}}"#,
+        r#"{"query":"{ search(query: \"\udfff\") { totalHits } }"}"#,
+    ] {
+        let response = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .header("content-type", "application/json")
+            .body(raw)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(status == 400 || status == 200, "{status}: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{status}: {body}"
+        );
+    }
+}

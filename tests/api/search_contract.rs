@@ -18,14 +18,14 @@ use ganbridge::search::{
 };
 use ganbridge::services::{reference, search as index};
 
-struct Corpus {
-    documents: Vec<SearchDocument>,
-    by_key: HashMap<DocKey, SearchDocument>,
+pub(crate) struct Corpus {
+    pub(crate) documents: Vec<SearchDocument>,
+    pub(crate) by_key: HashMap<DocKey, SearchDocument>,
     _dir: tempfile::TempDir,
 }
 
 /// The demo dataset's documents, read from a fresh SQLite database.
-async fn corpus() -> Corpus {
+pub(crate) async fn corpus() -> Corpus {
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings {
         listen: "127.0.0.1:0".into(),
@@ -52,14 +52,14 @@ async fn corpus() -> Corpus {
     }
 }
 
-struct Engine {
-    name: &'static str,
+pub(crate) struct Engine {
+    pub(crate) name: &'static str,
     engine: Arc<dyn SearchEngine>,
     meili: Option<MeiliEngine>,
 }
 
 /// Every engine available here, each loaded with the corpus.
-async fn engines(corpus: &Corpus) -> Vec<Engine> {
+pub(crate) async fn engines(corpus: &Corpus) -> Vec<Engine> {
     engines_with(corpus.documents.clone()).await
 }
 
@@ -106,7 +106,7 @@ async fn engines_with(documents: Vec<SearchDocument>) -> Vec<Engine> {
     out
 }
 
-async fn cleanup(engines: Vec<Engine>) {
+pub(crate) async fn cleanup(engines: Vec<Engine>) {
     for e in engines {
         if let Some(meili) = e.meili {
             let _ = meili.drop_index().await;
@@ -114,7 +114,7 @@ async fn cleanup(engines: Vec<Engine>) {
     }
 }
 
-fn request(query: &str) -> SearchRequest {
+pub(crate) fn request(query: &str) -> SearchRequest {
     SearchRequest {
         query: query.into(),
         filter: SearchFilter::default(),
@@ -125,7 +125,7 @@ fn request(query: &str) -> SearchRequest {
     }
 }
 
-async fn run(e: &Engine, request: &SearchRequest) -> SearchResponse {
+pub(crate) async fn run(e: &Engine, request: &SearchRequest) -> SearchResponse {
     e.engine
         .search(request)
         .await
@@ -794,5 +794,42 @@ async fn every_synonym_group_finds_each_member_by_every_other() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+    cleanup(engines).await;
+}
+
+#[tokio::test]
+async fn odd_queries_answer_cleanly_on_every_engine() {
+    let corpus = corpus().await;
+    let engines = engines(&corpus).await;
+    let long = "软件开发 software ".repeat(28);
+    let queries = [
+        "...",
+        "'’-·&",
+        "   ",
+        "\t\n",
+        "Tellhow南昌ソフト소프트",
+        "\u{0}\u{1}Tellhow\u{7f}",
+        "\u{200b}\u{feff}",
+        "ｓｏｆｔｗａｒｅ，",
+        long.as_str(),
+        "\"NANCHANG\" OR type = \"PARK\"",
+        "ocds-",
+        "9136",
+    ];
+    for e in &engines {
+        for q in queries {
+            let found = run(e, &request(q)).await;
+            assert!(found.hits.len() <= 10, "{}: {q:?}", e.name);
+        }
+        // Control characters are spaces: the name still matches.
+        let found = run(e, &request("\u{1}Tellhow\u{7f}")).await;
+        assert!(
+            names(&corpus, &found)
+                .first()
+                .is_some_and(|n| n.starts_with("Tellhow")),
+            "{}",
+            e.name
+        );
+    }
     cleanup(engines).await;
 }
