@@ -148,6 +148,8 @@ fn queries() -> Vec<(&'static str, SearchRequest)> {
         ("prefix `Xinr`", base("Xinr")),
         ("Chinese city `南昌`", base("南昌")),
         ("Chinese brand `鑫瑞软件`", base("鑫瑞软件")),
+        ("traditional brand `鑫瑞軟件`", base("鑫瑞軟件")),
+        ("identifier (a USCC)", base("913601000000000123X")),
         ("synonym `ITO`", base("ITO")),
         ("two words + 2 facets `data services`", data),
         ("filters only + 3 facets", faceted),
@@ -161,7 +163,100 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-async fn bench(name: &str, engine: Arc<dyn SearchEngine>, docs: &[SearchDocument], rounds: usize) {
+/// CPU seconds (user + system) a process has used so far, from `/proc/<pid>/stat`.
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(") ")?.1.split(' ').collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Meilisearch queried directly, with the very body the adapter sends, to measure what the
+/// adapter adds.
+struct Direct {
+    client: reqwest::Client,
+    url: String,
+    key: Option<String>,
+    index: String,
+}
+
+impl Direct {
+    fn body(&self, request: &SearchRequest) -> serde_json::Value {
+        let mut facets = vec!["type".to_owned()];
+        facets.extend(request.facets.iter().map(|f| f.attribute().to_owned()));
+        let mut body = serde_json::json!({
+            "indexUid": self.index,
+            "q": ganbridge::search::normalize::query(&request.query),
+            "page": 1,
+            "hitsPerPage": request.offset + request.limit,
+            "facets": facets,
+            "attributesToRetrieve": ["key"],
+            "attributesToHighlight": ["name_en", "name_zh", "description_en", "description_zh"],
+            "attributesToCrop": ["description_en:30", "description_zh:30"],
+            "cropMarker": "…",
+        });
+        if let Some(filter) = ganbridge::search::meili::filter_expression(request) {
+            body["filter"] = filter.into();
+        }
+        let sort = match request.sort {
+            SearchSort::Relevance => None,
+            SearchSort::Name => Some("name_sort:asc"),
+            SearchSort::EmployeesDesc => Some("headcount:desc"),
+            SearchSort::ClosingDate => Some("closes_at:asc"),
+        };
+        if let Some(sort) = sort {
+            body["sort"] = serde_json::json!([sort]);
+        }
+        body
+    }
+
+    async fn search(&self, request: &SearchRequest) {
+        let mut queries = vec![self.body(request)];
+        for facet in request.disjunctive_facets() {
+            let lifted = SearchRequest {
+                filter: facet.lifted(&request.filter),
+                ..request.clone()
+            };
+            let mut q = serde_json::json!({
+                "indexUid": self.index,
+                "q": ganbridge::search::normalize::query(&request.query),
+                "limit": 0,
+                "facets": [facet.attribute()],
+            });
+            if let Some(filter) = ganbridge::search::meili::filter_expression(&lifted) {
+                q["filter"] = filter.into();
+            }
+            queries.push(q);
+        }
+        let (path, body) = if queries.len() == 1 {
+            let mut body = queries.remove(0);
+            if let Some(map) = body.as_object_mut() {
+                map.remove("indexUid");
+            }
+            (format!("/indexes/{}/search", self.index), body)
+        } else {
+            (
+                "/multi-search".to_owned(),
+                serde_json::json!({ "queries": queries }),
+            )
+        };
+        let mut post = self.client.post(format!("{}{path}", self.url)).json(&body);
+        if let Some(key) = &self.key {
+            post = post.bearer_auth(key);
+        }
+        let response = post.send().await.expect("Meilisearch answers");
+        assert!(response.status().is_success(), "{}", response.status());
+        let _ = response.bytes().await;
+    }
+}
+
+async fn bench(
+    name: &str,
+    engine: Arc<dyn SearchEngine>,
+    docs: &[SearchDocument],
+    rounds: usize,
+    direct: Option<&Direct>,
+) {
     engine.prepare().await.expect("prepare");
     let started = Instant::now();
     engine.replace_all(docs.to_vec()).await.expect("load");
@@ -173,12 +268,20 @@ async fn bench(name: &str, engine: Arc<dyn SearchEngine>, docs: &[SearchDocument
         load.as_secs_f64(),
         docs.len() as f64 / load.as_secs_f64()
     );
-    println!(
-        "| query | hits | p50 ms | p99 ms | queries/s (one client) |\n|---|---:|---:|---:|---:|"
-    );
+    let engine_pid = std::env::var("MEILI_PID").ok();
+    match direct {
+        None => println!(
+            "| query | hits | p50 ms | p99 ms | CPU ms per query | queries/s (one client) |\n|---|---:|---:|---:|---:|---:|"
+        ),
+        Some(_) => println!(
+            "| query | hits | p50 ms | p99 ms | CPU ms per query (Ganbridge + Meilisearch) | direct p50 ms | overhead (p50 ratio) |\n|---|---:|---:|---:|---:|---:|---:|"
+        ),
+    }
     for (label, request) in queries() {
         let warm = engine.search(&request).await.expect("search");
         let mut times = Vec::with_capacity(rounds);
+        let own_before = cpu_seconds("self").unwrap_or(0.0);
+        let engine_before = engine_pid.as_deref().and_then(cpu_seconds).unwrap_or(0.0);
         let all = Instant::now();
         for _ in 0..rounds {
             let t = Instant::now();
@@ -186,14 +289,40 @@ async fn bench(name: &str, engine: Arc<dyn SearchEngine>, docs: &[SearchDocument
             times.push(t.elapsed());
         }
         let total = all.elapsed();
+        let own = cpu_seconds("self").unwrap_or(0.0) - own_before;
+        let engine_cpu = engine_pid.as_deref().and_then(cpu_seconds).unwrap_or(0.0) - engine_before;
         times.sort();
-        println!(
-            "| {label} | {} | {:.2} | {:.2} | {:.0} |",
-            warm.total_hits,
-            percentile(&times, 0.5),
-            percentile(&times, 0.99),
-            rounds as f64 / total.as_secs_f64()
-        );
+        let per = |s: f64| s * 1000.0 / rounds as f64;
+        match direct {
+            None => println!(
+                "| {label} | {} | {:.2} | {:.2} | {:.2} | {:.0} |",
+                warm.total_hits,
+                percentile(&times, 0.5),
+                percentile(&times, 0.99),
+                per(own),
+                rounds as f64 / total.as_secs_f64()
+            ),
+            Some(direct) => {
+                direct.search(&request).await;
+                let mut straight = Vec::with_capacity(rounds);
+                for _ in 0..rounds {
+                    let t = Instant::now();
+                    direct.search(&request).await;
+                    straight.push(t.elapsed());
+                }
+                straight.sort();
+                println!(
+                    "| {label} | {} | {:.2} | {:.2} | {:.2} + {:.2} | {:.2} | {:.2}× |",
+                    warm.total_hits,
+                    percentile(&times, 0.5),
+                    percentile(&times, 0.99),
+                    per(own),
+                    per(engine_cpu),
+                    percentile(&straight, 0.5),
+                    percentile(&times, 0.5) / percentile(&straight, 0.5)
+                );
+            }
+        }
     }
     // A write's visibility: one document upserted, then searched until found.
     let mut delays = Vec::new();
@@ -218,6 +347,29 @@ async fn bench(name: &str, engine: Arc<dyn SearchEngine>, docs: &[SearchDocument
     );
 }
 
+/// What normalising a query costs, alone.
+fn normalisation_cost() {
+    let queries = [
+        "Xinrui",
+        "鑫瑞軟件",
+        "KT Cartoon",
+        "software companies in Jiujiang",
+        "913601000000000123X",
+    ];
+    let n = 20_000;
+    let started = Instant::now();
+    for i in 0..n {
+        std::hint::black_box(ganbridge::search::normalize::query(
+            queries[i % queries.len()],
+        ));
+    }
+    println!(
+        "Normalising a query (traditional to simplified, NFKC, joins, stop words) costs {:.1} µs on average over {} typical queries.\n",
+        started.elapsed().as_secs_f64() * 1e6 / n as f64,
+        queries.len()
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -234,14 +386,21 @@ async fn main() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let embedded: Arc<dyn SearchEngine> =
         Arc::new(EmbeddedEngine::open(dir.path()).expect("the embedded engine"));
-    bench("Embedded engine (Tantivy)", embedded, &docs, rounds).await;
+    normalisation_cost();
+    bench("Embedded engine (Tantivy)", embedded, &docs, rounds, None).await;
     match std::env::var("MEILI_URL") {
         Ok(url) => {
             let key = std::env::var("MEILI_MASTER_KEY").ok();
             let index = "ganbridge_bench";
             let meili =
                 MeiliEngine::new(&url, key.as_deref(), index).expect("a Meilisearch client");
-            bench("Meilisearch", Arc::new(meili), &docs, rounds).await;
+            let direct = Direct {
+                client: reqwest::Client::new(),
+                url: url.trim_end_matches('/').to_owned(),
+                key: key.clone(),
+                index: index.to_owned(),
+            };
+            bench("Meilisearch", Arc::new(meili), &docs, rounds, Some(&direct)).await;
             let _ = MeiliEngine::new(&url, key.as_deref(), index)
                 .expect("client")
                 .drop_index()
