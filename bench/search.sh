@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Search benchmark: builds in release mode, runs bench/search.rs, writes bench/SEARCH_RESULTS.md.
 #   bench/search.sh [--companies N] [--rounds R]
-# Meilisearch is measured too when MEILI_URL (and MEILI_MASTER_KEY) are set.
+# Meilisearch is measured too when MEILI_URL (and MEILI_MASTER_KEY) are set; with MEILI_PID, the
+# CPU its own process spends per query is reported too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --example search_bench
 out=bench/SEARCH_RESULTS.md
+# The relevance section (written from the relevance test's output) is kept; the speed section
+# is replaced.
+relevance="$(sed '/^## Speed/,$d' "$out" 2>/dev/null || true)"
 {
-  echo "# Search benchmark results"
+  if [ -n "$relevance" ]; then echo "$relevance"; else echo "# Search benchmark results"; fi
+  echo
+  echo "## Speed"
   echo
   echo "Written by \`bench/search.sh $*\` on $(date -u +%Y-%m-%d)."
   echo
