@@ -5,7 +5,8 @@
 # CPU its own process spends per query is reported too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --example search_bench
+cargo build --release --example search_bench --bin ganbridge
+target="${CARGO_TARGET_DIR:-target}/release"
 out=bench/SEARCH_RESULTS.md
 # The relevance section (written from the relevance test's output) is kept; the speed section
 # is replaced.
@@ -21,6 +22,21 @@ relevance="$(sed '/^## Speed/,$d' "$out" 2>/dev/null || true)"
   echo "Toolchain: $(rustc --version). Synthetic data: N companies and N/10 tenders (bench/search.rs), deterministic."
   echo "Latencies are measured in-process around the engine call (no HTTP), one client, after one warm-up query."
   echo
-  ./target/release/examples/search_bench "$@"
+  "$target/examples/search_bench" "$@"
+  echo
+  echo "### Through the server"
+  echo
+  echo "\`ganbridge serve\` (release build) over a synthetic SQLite database, asked the main benchmark's W5 searches over HTTP (bench/search_server.py)."
+  echo
+  companies=100000
+  prev=""
+  for a in "$@"; do if [ "$prev" = "--companies" ]; then companies="$a"; fi; prev="$a"; done
+  meili_args=()
+  if [ -n "${MEILI_URL:-}" ]; then
+    meili_args=(--meili-url "$MEILI_URL")
+    if [ -n "${MEILI_MASTER_KEY:-}" ]; then meili_args+=(--meili-key "$MEILI_MASTER_KEY"); fi
+    if [ -n "${MEILI_PID:-}" ]; then meili_args+=(--meili-pid "$MEILI_PID"); fi
+  fi
+  python3 bench/search_server.py --bin "$target/ganbridge" --companies "$companies" "${meili_args[@]}"
 } > "$out"
 cat "$out"

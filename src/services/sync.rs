@@ -31,7 +31,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 pub const DRAIN_LOCK: i64 = 0x6761_6e62_7365_6172; // "ganbsear"
 /// How often an idle worker checks that the index has not been emptied under it (a wiped or
 /// replaced Meilisearch).
-const EMPTINESS_CHECK: Duration = Duration::from_secs(5);
+const EMPTINESS_CHECK: Duration = Duration::from_secs(1);
 
 /// Where the search index stands against the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

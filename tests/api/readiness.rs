@@ -177,3 +177,47 @@ async fn the_first_start_on_the_embedded_engine_builds_the_demo_index_before_lis
     assert_eq!(search["data"]["search"]["totalHits"], 1, "{search}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_wiped_meilisearch_is_rebuilt_and_never_answers_an_empty_list_meanwhile() {
+    let Ok(url) = std::env::var("MEILI_URL") else {
+        loud_skip(
+            "a wiped Meilisearch under a running server",
+            "MEILI_URL is not set",
+        );
+        return;
+    };
+    let key = std::env::var("MEILI_MASTER_KEY").ok();
+    let index = format!("ganbridge_test_{}", uuid::Uuid::new_v4().simple());
+    let meili = Some((url.clone(), key.clone(), index.clone()));
+    let app = spawn_app_with(true, |s| configure(&meili, s)).await;
+    until_ready(&app, "meilisearch").await;
+    // The index is deleted under the running server, as a wiped Meilisearch would be.
+    ganbridge::search::meili::MeiliEngine::new(&url, key.as_deref(), &index)
+        .unwrap()
+        .drop_index()
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut refused = 0;
+    loop {
+        let search = app.graphql(FIND, json!({})).await;
+        match search["data"]["search"]["totalHits"].as_i64() {
+            Some(0) => panic!("an empty answer while the index was being rebuilt: {search}"),
+            Some(_) if refused > 0 => break,
+            Some(_) => {}
+            None => {
+                assert_eq!(
+                    search["errors"][0]["extensions"]["code"], "SEARCH_UNAVAILABLE",
+                    "{search}"
+                );
+                refused += 1;
+            }
+        }
+        assert!(Instant::now() < deadline, "never rebuilt: {search}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    until_ready(&app, "meilisearch").await;
+    app.stop().await;
+    drop_index(&meili).await;
+}
