@@ -76,23 +76,23 @@ pub async fn acknowledge<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> AppResult
     Ok(())
 }
 
-/// The newest outbox row, if any.
-pub async fn last_outbox_id(db: &DatabaseConnection) -> AppResult<Option<i64>> {
+/// The outbox rows committed so far: what a rebuild that reads the database after this covers.
+/// (Their ids, not the largest: on PostgreSQL a row with a smaller id may commit later.)
+pub async fn committed_ids(db: &DatabaseConnection) -> AppResult<Vec<i64>> {
     Ok(search_outbox::Entity::find()
         .select_only()
         .column(search_outbox::Column::Id)
-        .order_by_desc(search_outbox::Column::Id)
         .into_tuple::<i64>()
-        .one(db)
+        .all(db)
         .await?)
 }
 
-/// Removes every outbox row up to and including `last` (after a full rebuild covered them).
-pub async fn acknowledge_through(db: &DatabaseConnection, last: i64) -> AppResult<()> {
-    search_outbox::Entity::delete_many()
-        .filter(search_outbox::Column::Id.lte(last))
-        .exec(db)
-        .await?;
+/// Removes these outbox rows (after a full rebuild covered them), a bounded number per
+/// statement.
+pub async fn acknowledge_all(db: &DatabaseConnection, ids: &[i64]) -> AppResult<()> {
+    for chunk in ids.chunks(10_000) {
+        acknowledge(db, chunk).await?;
+    }
     Ok(())
 }
 

@@ -369,7 +369,7 @@ pub async fn fill_if_empty(
         return Ok(Fill::Deferred(objects));
     }
     // Outbox rows committed before the rebuild reads the database are covered by it.
-    let covered = outbox::last_outbox_id(db).await?;
+    let covered = outbox::committed_ids(db).await?;
     let started = Instant::now();
     let Some(count) = rebuild(db, reference, engine, true).await? else {
         health.set_index(IndexState::Ready);
@@ -381,9 +381,7 @@ pub async fn fill_if_empty(
         ms = started.elapsed().as_millis() as u64,
         "built the empty search index"
     );
-    if let Some(last) = covered
-        && let Err(e) = outbox::acknowledge_through(db, last).await
-    {
+    if let Err(e) = outbox::acknowledge_all(db, &covered).await {
         tracing::warn!(error = ?e, "could not clear the outbox rows the rebuild covered; they will be replayed");
     }
     health.set_index(IndexState::Ready);
@@ -395,12 +393,18 @@ pub async fn fill_if_empty(
 /// On PostgreSQL it holds the drain lock throughout, so no server applies a newer change that
 /// the rebuilt snapshot would then overwrite; changes made meanwhile wait in the outbox and
 /// are applied after the swap.
+///
+/// The outbox rows committed before the rebuild read the database are covered by it and are
+/// dropped afterwards, so no server replays what the rebuild already holds.
 pub async fn reindex(
     db: &DatabaseConnection,
     reference: &Reference,
     engine: &dyn SearchEngine,
 ) -> Result<usize, AppError> {
-    Ok(rebuild(db, reference, engine, false).await?.unwrap_or(0))
+    let covered = outbox::committed_ids(db).await?;
+    let count = rebuild(db, reference, engine, false).await?.unwrap_or(0);
+    outbox::acknowledge_all(db, &covered).await?;
+    Ok(count)
 }
 
 /// The rebuild behind [`reindex`] and [`fill_if_empty`]; with `only_if_empty`, nothing is done

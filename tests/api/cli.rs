@@ -77,10 +77,43 @@ fn reindex_rebuilds_the_embedded_index_from_the_database() {
         String::from_utf8(output.stdout).unwrap()
     };
     run(&["seed", "demo"]);
+    let outbox = |dir: &std::path::Path| outbox_rows(&dir.join("ganbridge.db"));
+    assert_eq!(
+        outbox(dir.path()),
+        1103,
+        "loading the demo queues its documents"
+    );
     let out = run(&["reindex"]);
     // 1,056 companies, 36 tenders and 11 parks.
     assert!(out.contains("rebuilt on embedded: 1103 documents"), "{out}");
     assert!(dir.path().join("search").is_dir());
+    // The rebuild covered what was queued: no server replays it.
+    assert_eq!(outbox(dir.path()), 0);
+}
+
+/// Rows in the search outbox of the SQLite database at `path`.
+fn outbox_rows(path: &std::path::Path) -> i64 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use sea_orm::ConnectionTrait;
+        let db = sea_orm::Database::connect(format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Sqlite,
+                "SELECT COUNT(*) AS n FROM search_outbox",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let n: i64 = row.try_get("", "n").unwrap();
+        db.close().await.unwrap();
+        n
+    })
 }
 
 #[tokio::test]
