@@ -121,6 +121,33 @@ fn filter_of(f: &SearchFilter) -> Option<String> {
     (!clauses.is_empty()).then(|| clauses.join(" AND "))
 }
 
+/// Whether the settings Meilisearch holds (`have`) already say all that `want` says: every
+/// key `want` sets (not null) has the same value in `have`, objects compared key by key, lists as sets
+/// except where their order ranks (searchable attributes, ranking rules).
+fn settings_hold(want: &serde_json::Value, have: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    fn same(key: &str, want: &Value, have: &Value) -> bool {
+        match (want, have) {
+            // A key we leave unset (null) is Meilisearch's to fill.
+            (Value::Object(w), Value::Object(h)) => w
+                .iter()
+                .all(|(k, v)| v.is_null() || h.get(k).is_some_and(|hv| same(k, v, hv))),
+            (Value::Array(w), Value::Array(h))
+                if !matches!(key, "searchableAttributes" | "rankingRules") =>
+            {
+                let sorted = |a: &Vec<Value>| {
+                    let mut v: Vec<String> = a.iter().map(|x| x.to_string()).collect();
+                    v.sort();
+                    v
+                };
+                sorted(w) == sorted(h)
+            }
+            _ => want == have,
+        }
+    }
+    same("", want, have)
+}
+
 impl MeiliEngine {
     pub fn new(url: &str, key: Option<&str>, index: &str) -> Result<Self, SearchError> {
         let client = Client::new(url, key).map_err(error)?;
@@ -233,10 +260,22 @@ impl MeiliEngine {
             }
             Err(e) => return Err(error(e)),
         }
+        // Meilisearch treats even an unchanged settings update as work over every document
+        // (seconds at 100,000 companies): it is sent only when something differs, so that
+        // servers starting, restarting or recovering do not load the engine for nothing.
+        let desired = Self::settings();
+        let current = self.client.index(uid).get_settings().await.map_err(error)?;
+        if let (Ok(want), Ok(have)) = (
+            serde_json::to_value(&desired),
+            serde_json::to_value(&current),
+        ) && settings_hold(&want, &have)
+        {
+            return Ok(());
+        }
         let task = self
             .client
             .index(uid)
-            .set_settings(&Self::settings())
+            .set_settings(&desired)
             .await
             .map_err(error)?;
         self.wait(task).await
@@ -469,6 +508,28 @@ mod tests {
     use super::*;
     use crate::domain::DistrictCode;
     use crate::search::SearchFilter;
+
+    #[test]
+    fn settings_hold_when_meilisearch_says_all_we_want_in_any_order() {
+        let want = serde_json::json!({
+            "searchableAttributes": ["name_en", "name_zh"],
+            "filterableAttributes": ["type", "district"],
+            "synonyms": { "ito": ["bpo", "kpo"] },
+            "pagination": { "maxTotalHits": 1000 },
+        });
+        let have = serde_json::json!({
+            "searchableAttributes": ["name_en", "name_zh"],
+            "filterableAttributes": ["district", "type"],
+            "synonyms": { "ito": ["kpo", "bpo"] },
+            "pagination": { "maxTotalHits": 1000 },
+            "stopWords": [],
+        });
+        assert!(settings_hold(&want, &have));
+        let reordered = serde_json::json!({ "searchableAttributes": ["name_zh", "name_en"] });
+        assert!(!settings_hold(&reordered, &have));
+        let more = serde_json::json!({ "filterableAttributes": ["type", "district", "park"] });
+        assert!(!settings_hold(&more, &have));
+    }
 
     #[test]
     fn filter_values_are_quoted_and_escaped() {

@@ -833,3 +833,32 @@ async fn odd_queries_answer_cleanly_on_every_engine() {
     }
     cleanup(engines).await;
 }
+
+#[tokio::test]
+async fn meilisearch_is_sent_its_settings_only_when_they_differ() {
+    let Ok(url) = std::env::var("MEILI_URL") else {
+        crate::helpers::loud_skip("Meilisearch settings sent once", "MEILI_URL is not set");
+        return;
+    };
+    let key = std::env::var("MEILI_MASTER_KEY").ok();
+    let index = format!("ganbridge_test_{}", uuid::Uuid::new_v4().simple());
+    let engine = MeiliEngine::new(&url, key.as_deref(), &index).unwrap();
+    let updates = || async {
+        let mut get = reqwest::Client::new().get(format!(
+            "{url}/tasks?indexUids={index}&types=settingsUpdate"
+        ));
+        if let Some(key) = &key {
+            get = get.bearer_auth(key);
+        }
+        let body: serde_json::Value = get.send().await.unwrap().json().await.unwrap();
+        body["total"]
+            .as_u64()
+            .unwrap_or(body["results"].as_array().unwrap().len() as u64)
+    };
+    engine.prepare().await.unwrap();
+    assert_eq!(updates().await, 1, "a new index gets its settings");
+    engine.prepare().await.unwrap();
+    engine.prepare().await.unwrap();
+    assert_eq!(updates().await, 1, "unchanged settings are not sent again");
+    engine.drop_index().await.unwrap();
+}
