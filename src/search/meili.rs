@@ -19,7 +19,7 @@ use meilisearch_sdk::task_info::TaskInfo;
 
 use super::{
     DocKey, Highlight, SearchDocument, SearchEngine, SearchError, SearchFacet, SearchFilter,
-    SearchHit, SearchRequest, SearchResponse, SearchSort, normalize, synonyms,
+    SearchHit, SearchRequest, SearchResponse, SearchSort, normalize,
 };
 use crate::domain::SearchType;
 
@@ -158,13 +158,6 @@ impl MeiliEngine {
     }
 
     fn settings() -> Settings {
-        let mut synonym_map: HashMap<String, Vec<String>> = HashMap::new();
-        for group in synonyms::groups() {
-            for member in group {
-                let others = synonym_map.entry(member.clone()).or_default();
-                others.extend(group.iter().filter(|m| *m != member).cloned());
-            }
-        }
         Settings::new()
             .with_searchable_attributes([
                 "name_en",
@@ -200,7 +193,8 @@ impl MeiliEngine {
                 "sort",
                 "exactness",
             ])
-            .with_synonyms(synonym_map)
+            // Synonyms travel in the documents (normalize.rs), as on the embedded engine.
+            .with_synonyms(HashMap::<String, Vec<String>>::new())
             .with_typo_tolerance(TypoToleranceSettings {
                 enabled: Some(true),
                 disable_on_attributes: None,

@@ -2,8 +2,11 @@
 //! the same, in Chinese and English. Members are kept normalised ([`normalize::query`]), as
 //! queries are, so `Call Center` and `e-commerce` match their groups as typed.
 //!
-//! Meilisearch receives the groups as its synonyms setting; the embedded engine expands a
-//! query's words and phrases with [`alternatives`].
+//! Both engines apply them the same way, on the documents' side: a document carries, beside
+//! its texts, the other members of every group its texts contain ([`members_in`],
+//! `normalize::text_aliases`), so a query by any member finds it, with no expansion of the
+//! query (which multiplied the cost of a query by its alternatives) and no engine-specific
+//! synonym rules (Meilisearch's did not match phrases of four words, nor Chinese to English).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -95,32 +98,6 @@ pub fn alternatives(phrase: &str) -> &'static [String] {
     index().get(phrase).map(Vec::as_slice).unwrap_or(&[])
 }
 
-/// The longest number of words a Latin member has.
-pub fn longest_phrase() -> usize {
-    static LONGEST: OnceLock<usize> = OnceLock::new();
-    *LONGEST.get_or_init(|| {
-        index()
-            .keys()
-            .map(|k| k.split(' ').count())
-            .max()
-            .unwrap_or(1)
-    })
-}
-
-/// The Chinese members, longest first, to find inside a run of Chinese characters.
-pub fn chinese_members() -> &'static [String] {
-    static MEMBERS: OnceLock<Vec<String>> = OnceLock::new();
-    MEMBERS.get_or_init(|| {
-        let mut members: Vec<String> = index()
-            .keys()
-            .filter(|k| k.chars().all(|c| !c.is_ascii()))
-            .cloned()
-            .collect();
-        members.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
-        members
-    })
-}
-
 /// The synonym members a normalised text contains (a Latin member as whole words, a Chinese
 /// one anywhere), found in one pass.
 pub fn members_in(text: &str) -> Vec<&'static str> {
@@ -164,7 +141,6 @@ mod tests {
         assert!(alternatives("ecommerce").contains(&"电子商务".to_owned()));
         assert!(alternatives("hr").contains(&"人力资源".to_owned()));
         assert!(alternatives("unknown words").is_empty());
-        assert!(longest_phrase() >= 4);
         assert_eq!(
             members_in("nanchang call centre"),
             vec!["nanchang", "call centre"]

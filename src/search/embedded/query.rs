@@ -1,6 +1,6 @@
 //! Building the Tantivy query for a request: every word must match some text field (exactly,
-//! with typos, or as a prefix when last; a synonym counts as the word), and each filter becomes
-//! facet terms or a range, never query syntax.
+//! with typos, or as a prefix when last), and each filter becomes facet terms or a range, never
+//! query syntax.
 
 use std::ops::Bound;
 
@@ -11,10 +11,10 @@ use tantivy::query::{
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 
 use super::Inner;
-use super::words::{Word, typos_allowed, words};
+use super::words::{Word, typos_allowed};
 use crate::domain::SearchType;
 use crate::domain::enum_code as code;
-use crate::search::{SearchRequest, synonyms};
+use crate::search::SearchRequest;
 
 /// Longest word matched with typos or as a prefix.
 const MAX_FUZZY_CHARS: usize = 32;
@@ -100,44 +100,14 @@ impl Inner {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// All words must match; a word's or a phrase's synonyms count as it (a phrase of up to
-    /// [`synonyms::longest_phrase`] Latin words, or a member found inside a run of Chinese).
+    /// All words must match. (Synonyms need no expansion here: documents carry the synonyms
+    /// of what they say, `normalize::text_aliases`.)
     fn text_query(&self, words: &[Word]) -> Box<dyn Query> {
-        let words = split_at_members(words);
-        let longest = synonyms::longest_phrase();
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut i = 0;
-        while i < words.len() {
-            // The longest phrase starting here that is a synonym; a single word otherwise.
-            let (n, alternatives) = (1..=longest.min(words.len() - i))
-                .rev()
-                .find_map(|n| {
-                    let phrase = phrase(&words[i..i + n])?;
-                    let alternatives = synonyms::alternatives(&phrase);
-                    (!alternatives.is_empty()).then_some((n, alternatives))
-                })
-                .unwrap_or((1, &[]));
-            let last = i + n == words.len();
-            let own: Vec<(Occur, Box<dyn Query>)> = words[i..i + n]
-                .iter()
-                .enumerate()
-                .map(|(k, w)| (Occur::Must, self.word_query(w, last && k + 1 == n)))
-                .collect();
-            let mut either: Vec<(Occur, Box<dyn Query>)> =
-                vec![(Occur::Should, Box::new(BooleanQuery::new(own)))];
-            for synonym in alternatives {
-                let all: Vec<(Occur, Box<dyn Query>)> = self::words(synonym)
-                    .iter()
-                    .map(|w| (Occur::Must, self.word_query(w, false)))
-                    .collect();
-                either.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all)), 0.8)),
-                ));
-            }
-            must.push((Occur::Must, Box::new(BooleanQuery::new(either))));
-            i += n;
-        }
+        let must: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (Occur::Must, self.word_query(w, i + 1 == words.len())))
+            .collect();
         Box::new(BooleanQuery::new(must))
     }
 
@@ -244,53 +214,4 @@ fn all_terms(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
         })
         .collect();
     Some(Box::new(BooleanQuery::new(clauses)))
-}
-
-/// The words as one phrase: Latin words joined by spaces, or one Chinese word; `None` for a
-/// mix.
-fn phrase(words: &[Word]) -> Option<String> {
-    match words {
-        [Word::Chinese(w)] => Some(w.clone()),
-        _ => {
-            let latin: Option<Vec<&str>> = words
-                .iter()
-                .map(|w| match w {
-                    Word::Latin(l) => Some(l.as_str()),
-                    Word::Chinese(_) => None,
-                })
-                .collect();
-            latin.map(|l| l.join(" "))
-        }
-    }
-}
-
-/// Runs of Chinese split around the synonym members they contain (南昌呼叫中心 is 南昌 and
-/// 呼叫中心), longest member first; other words as they are.
-fn split_at_members(words: &[Word]) -> Vec<Word> {
-    let mut out = Vec::with_capacity(words.len());
-    for word in words {
-        match word {
-            Word::Chinese(run) => split_run(run, &mut out),
-            other => out.push(other.clone()),
-        }
-    }
-    out
-}
-
-fn split_run(run: &str, out: &mut Vec<Word>) {
-    if run.is_empty() {
-        return;
-    }
-    let found = synonyms::chinese_members()
-        .iter()
-        .filter(|m| m.as_str() != run)
-        .find_map(|m| run.find(m.as_str()).map(|at| (at, m.len())));
-    match found {
-        Some((at, len)) if synonyms::alternatives(run).is_empty() => {
-            split_run(&run[..at], out);
-            out.push(Word::Chinese(run[at..at + len].to_owned()));
-            split_run(&run[at + len..], out);
-        }
-        _ => out.push(Word::Chinese(run.to_owned())),
-    }
 }
