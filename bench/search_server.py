@@ -102,7 +102,10 @@ def start(binary, env, port):
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             c.request("GET", "/readyz")
-            if c.getresponse().status == 200:
+            r = c.getresponse()
+            ready = json.loads(r.read())
+            # Ready, and no search change left to apply: nothing runs beside the searches.
+            if r.status == 200 and ready.get("outbox", {}).get("depth") == 0:
                 return proc
         except OSError:
             pass
