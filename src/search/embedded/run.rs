@@ -1,7 +1,7 @@
 //! Running a request: the query with trailing words dropped until something matches, the sort,
 //! the page of hits (with their highlights), and the facet counts.
 
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::schema::{TantivyDocument, Value};
 use tantivy::{DocAddress, Order, Searcher};
 
@@ -116,20 +116,7 @@ impl Inner {
             let highlights = highlights(&doc, &self.fields, &schema, words);
             hits.push(SearchHit { key, highlights });
         }
-        let count = |root: &str| -> Vec<(String, usize)> {
-            let values: Vec<(String, usize)> = facet_counts
-                .get(root)
-                .map(|(facet, n)| {
-                    let value = facet
-                        .to_path()
-                        .last()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default();
-                    (value, n as usize)
-                })
-                .collect();
-            ranked(values)
-        };
+        let count = |root: &str| values_under(&facet_counts, root);
         let type_counts = type_counts(count("/type"));
         let mut facets: Vec<(SearchFacet, Vec<(String, usize)>)> = request
             .facets
@@ -148,19 +135,8 @@ impl Inner {
             let counts = searcher
                 .search(&self.query(&lifted, words), &collector)
                 .map_err(engine_error)?;
-            let values: Vec<(String, usize)> = counts
-                .get(&root)
-                .map(|(value, n)| {
-                    let value = value
-                        .to_path()
-                        .last()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default();
-                    (value, n as usize)
-                })
-                .collect();
             if let Some(slot) = facets.iter_mut().find(|(f, _)| *f == facet) {
-                slot.1 = ranked(values);
+                slot.1 = values_under(&counts, &root);
             }
         }
         Ok(SearchResponse {
@@ -170,4 +146,20 @@ impl Inner {
             type_counts,
         })
     }
+}
+
+/// The values counted under a facet root (`/district`), ranked.
+fn values_under(counts: &FacetCounts, root: &str) -> Vec<(String, usize)> {
+    let values: Vec<(String, usize)> = counts
+        .get(root)
+        .map(|(facet, n)| {
+            let value = facet
+                .to_path()
+                .last()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            (value, n as usize)
+        })
+        .collect();
+    ranked(values)
 }
