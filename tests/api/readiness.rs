@@ -74,10 +74,9 @@ fn building(status: u16, ready: &Value, search: &Value) -> bool {
 
 /// Polls until the server is ready, checking that every answer on the way is honest: search
 /// either says the index is building or finds what exists (never an empty list), and
-/// readiness says ready only once the index is. Returns how many answers said "building".
-async fn until_ready(app: &TestApp, engine: &str) -> usize {
+/// readiness says ready only once the index is.
+async fn until_ready(app: &TestApp, engine: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    let mut said_building = 0;
     loop {
         let (status, ready, search) = look(app).await;
         if search["data"].is_null() {
@@ -85,7 +84,6 @@ async fn until_ready(app: &TestApp, engine: &str) -> usize {
                 search["errors"][0]["extensions"]["reason"], "INDEX_BUILDING",
                 "{engine}: {search}"
             );
-            said_building += 1;
         } else {
             assert!(
                 search["data"]["search"]["totalHits"].as_i64().unwrap_or(0) >= 1,
@@ -97,7 +95,7 @@ async fn until_ready(app: &TestApp, engine: &str) -> usize {
             // Ready is for good: the next search finds.
             let again = app.graphql(FIND, json!({})).await;
             assert_eq!(again["data"]["search"]["totalHits"], 1, "{engine}: {again}");
-            return said_building;
+            return;
         }
         assert!(
             ready["search"]["index"] == "building" || ready["search"]["index"] == "unknown",

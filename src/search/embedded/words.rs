@@ -5,9 +5,8 @@ pub(super) fn has_cjk(s: &str) -> bool {
     s.chars().any(is_cjk)
 }
 
-pub(super) fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF)
-}
+/// What counts as a Chinese character: one definition for normalisation and the engine.
+pub(super) use crate::search::normalize::is_cjk;
 
 /// A query broken into words: runs of Chinese characters, and other words.
 #[derive(Debug, Clone, PartialEq, Eq)]
