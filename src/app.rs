@@ -32,6 +32,8 @@ pub struct Application {
     listen_url: Option<String>,
     /// Tells websocket connections that the server is shutting down.
     closing: watch::Sender<bool>,
+    /// How long the server keeps answering, draining, after the shutdown signal.
+    drain: std::time::Duration,
 }
 
 /// Where the index stands before the server listens. On the embedded engine an empty index over
@@ -150,6 +152,7 @@ impl Application {
         metrics.adopt(Box::new(statements.histogram()));
         let state = ApiState {
             shutdown,
+            draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             events: EventBus::new(listen_url.is_some()),
             quota: Arc::new(quota),
             metrics,
@@ -172,6 +175,7 @@ impl Application {
             worker,
             listen_url,
             closing,
+            drain: std::time::Duration::from_secs(settings.drain_secs),
         })
     }
 
@@ -203,9 +207,12 @@ impl Application {
             .boxed()
     }
 
-    /// Serves until `shutdown` completes, then closes websocket connections with a close frame
-    /// (1001, going away), lets in-flight requests finish (up to 10 s) and stops the search sync
-    /// worker at a batch boundary.
+    /// Serves until `shutdown` completes; then drains: for the drain period (`drain_secs`) it
+    /// goes on answering while `/readyz` and `/readyz/traffic` answer 503 and every answer
+    /// closes its connection, so that a balancer stops sending it requests before it stops
+    /// listening. Then it closes websocket connections with a close frame (1001, going away),
+    /// lets in-flight requests finish (up to 10 s) and stops the search sync worker at a batch
+    /// boundary.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -218,8 +225,18 @@ impl Application {
             .listen_url
             .map(|url| tokio::spawn(events::listen(url, self.state.events.clone(), stopped)));
         let closing = self.closing;
+        let draining = self.state.draining.clone();
+        let drain = self.drain;
         let shutdown = async move {
             shutdown.await;
+            draining.store(true, std::sync::atomic::Ordering::SeqCst);
+            if !drain.is_zero() {
+                tracing::info!(
+                    seconds = drain.as_secs_f64(),
+                    "draining: still answering while /readyz says so, then stopping"
+                );
+                tokio::time::sleep(drain).await;
+            }
             // Websocket clients get a close frame now; HTTP requests in flight finish.
             let _ = closing.send(true);
         };

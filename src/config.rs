@@ -46,6 +46,10 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// A request still running after this many seconds is answered 503.
     pub request_timeout_secs: u64,
+    /// After SIGTERM (or Ctrl-C) the server keeps answering for this many seconds while
+    /// `/readyz` and `/readyz/traffic` say it is draining, so that a balancer's health check
+    /// takes it out of rotation before it stops listening; then requests in flight finish.
+    pub drain_secs: u64,
     /// The length of a quota window.
     pub quota_window_secs: u64,
     /// Points per window for an anonymous caller (per client address).
@@ -89,6 +93,7 @@ impl Default for Settings {
             max_query_bytes: 100_000,
             max_body_bytes: 1_000_000,
             request_timeout_secs: 15,
+            drain_secs: 5,
             quota_window_secs: 60,
             quota_anonymous: 50_000,
             quota_key: 200_000,

@@ -132,6 +132,31 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Completes on Ctrl-C (SIGINT) or SIGTERM, the signal service managers and container engines
+/// stop a process with.
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "SIGTERM cannot be handled; stopping on Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve {
         listen: None,
@@ -154,7 +179,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = Application::build(&settings).await?;
             tracing::info!(address = %app.address(), "serving GraphQL at http://{}/graphql", app.address());
             app.run_until(async {
-                let _ = tokio::signal::ctrl_c().await;
+                terminated().await;
                 tracing::info!("shutting down");
             })
             .await

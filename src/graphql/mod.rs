@@ -65,6 +65,9 @@ pub struct ApiState {
     pub metrics: crate::metrics::Metrics,
     /// Turns true when the server begins to shut down: websocket connections then close.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// True from the shutdown signal on: the server still answers, but `/readyz` and
+    /// `/readyz/traffic` say it is draining and every answer closes its connection.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
     pub limits: RequestLimits,
     /// Parsed queries, by their text.
     pub documents: Arc<documents::Documents>,

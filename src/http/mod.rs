@@ -60,6 +60,7 @@ pub fn routes(
     statements: StatementCounter,
 ) -> impl IntoEndpoint {
     let cors = cors(&state.limits.cors_allowed_origins);
+    let draining = state.draining.clone();
     Route::new()
         .at(
             "/graphql",
@@ -68,6 +69,7 @@ pub fn routes(
         .at("/graphql/ws", get(websocket::graphql_ws))
         .at("/healthz", get(ops::healthz))
         .at("/readyz", get(ops::readyz))
+        .at("/readyz/traffic", get(ops::traffic))
         .at("/metrics", get(ops::metrics))
         .data(Prepared::new(schema, state.documents.clone()))
         .data(state)
@@ -75,13 +77,26 @@ pub fn routes(
         .with(Compression::new())
         .with_if(cors.is_some(), cors.unwrap_or_default())
         .with(Tracing)
-        .around(|endpoint, req| async move {
-            let id = request_id(&req);
-            let span = tracing::info_span!("request", request_id = %id);
-            let mut response = endpoint.get_response(req).instrument(span).await;
-            if let Ok(value) = HeaderValue::from_str(&id) {
-                response.headers_mut().insert("x-request-id", value);
+        .around(move |endpoint, req| {
+            let draining = draining.clone();
+            async move {
+                let id = request_id(&req);
+                let span = tracing::info_span!("request", request_id = %id);
+                let mut response = endpoint.get_response(req).instrument(span).await;
+                if let Ok(value) = HeaderValue::from_str(&id) {
+                    response.headers_mut().insert("x-request-id", value);
+                }
+                // While draining, no connection is kept for another request: a client or
+                // balancer reconnects, to another server once this one is out of rotation.
+                if draining.load(std::sync::atomic::Ordering::SeqCst)
+                    && response.status() != poem::http::StatusCode::SWITCHING_PROTOCOLS
+                {
+                    response.headers_mut().insert(
+                        poem::http::header::CONNECTION,
+                        HeaderValue::from_static("close"),
+                    );
+                }
+                Ok(response)
             }
-            Ok(response)
         })
 }

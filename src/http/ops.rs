@@ -1,6 +1,8 @@
-//! The operational endpoints: `/healthz` (the process is up), `/readyz` (it can serve) and
-//! `/metrics` (Prometheus text). They are public: what they say is codes and counts, never an
+//! The operational endpoints: `/healthz` (the process is up), `/readyz` (it can serve),
+//! `/readyz/traffic` (a balancer should send it requests) and `/metrics` (Prometheus text). They are public: what they say is codes and counts, never an
 //! internal error's text, which goes to the log.
+
+use std::sync::atomic::Ordering;
 
 use poem::http::StatusCode;
 use poem::web::{Data, Json};
@@ -19,7 +21,7 @@ pub(super) fn healthz() -> &'static str {
 /// The process can serve: its database answers, its search engine answers, the search index
 /// holds the database's objects (`search.index` is `building` while it is filled from empty,
 /// `unknown` until the engine has answered once), and it is not further behind the database
-/// than the threshold allows.
+/// than the threshold allows; and it is not draining (shutting down).
 #[handler]
 pub(super) async fn readyz(state: Data<&ApiState>) -> Response {
     let database = state.db.ping().await;
@@ -42,13 +44,16 @@ pub(super) async fn readyz(state: Data<&ApiState>) -> Response {
     let lagging = age > threshold;
     let last_sync_error = state.sync_health.last_error.lock().ok().and_then(|e| *e);
     let index = state.sync_health.index();
-    let ready = database.is_ok()
+    let draining = state.draining.load(Ordering::SeqCst);
+    let ready = !draining
+        && database.is_ok()
         && search.is_ok()
         && index == crate::services::sync::IndexState::Ready
         && outbox.is_some()
         && !lagging;
     let body = json!({
         "ready": ready,
+        "draining": draining,
         "database": if database.is_ok() { "ok" } else { "unreachable" },
         "search": {
             "engine": state.search.name(),
@@ -64,6 +69,30 @@ pub(super) async fn readyz(state: Data<&ApiState>) -> Response {
         },
     });
     let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Json(body).with_status(status).into_response()
+}
+
+/// Whether a balancer should send this server requests: 503 while it drains (after its
+/// shutdown signal) or while it fills the search index from empty, 200 otherwise. Unlike
+/// `/readyz` it does not follow the dependencies every server shares (the database, the
+/// search engine): when one of them is down it is down for all servers alike, taking them all
+/// out of rotation would only turn their precise errors (`SERVICE_UNAVAILABLE`,
+/// `SEARCH_UNAVAILABLE`, answered while everything else still works) into the balancer's own.
+#[handler]
+pub(super) fn traffic(state: Data<&ApiState>) -> Response {
+    let draining = state.draining.load(Ordering::SeqCst);
+    let index = state.sync_health.index();
+    let traffic = !draining && index != crate::services::sync::IndexState::Building;
+    let body = json!({
+        "traffic": traffic,
+        "draining": draining,
+        "index": index.as_str(),
+    });
+    let status = if traffic {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

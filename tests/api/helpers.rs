@@ -88,6 +88,7 @@ pub async fn spawn_app_at(
         demo,
         db_max_connections: 5,
         database_url: Some(SecretString::from(database_url.to_owned())),
+        drain_secs: 0,
         ..Settings::default()
     };
     configure(&mut settings);
@@ -107,6 +108,7 @@ pub async fn spawn_app_with(demo: bool, configure: impl FnOnce(&mut Settings)) -
         data_dir: data_dir.path().to_path_buf(),
         demo,
         db_max_connections: 5,
+        drain_secs: 0,
         ..Settings::default()
     };
     let store = match postgres_admin_url() {
