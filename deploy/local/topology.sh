@@ -16,6 +16,7 @@
 #   GANBRIDGE_TOPOLOGY_DIR      its state, data and logs            (target/topology)
 #   GANBRIDGE_TOPOLOGY_PORT     the balancer's port on 127.0.0.1    (8080)
 #   GANBRIDGE_TOPOLOGY_SERVERS  how many servers run, 1 to 3        (3)
+#   GANBRIDGE_TOPOLOGY_DATASET  demo, or synthetic:N (N companies)  (demo)
 #   GANBRIDGE_BIN               the server binary                   (target/release/ganbridge,
 #                                                                    built when missing)
 #   MEILI_BIN                   Meilisearch                         (meilisearch on PATH, else
@@ -189,9 +190,15 @@ up() {
   say "Meilisearch on $MEILI_URL"
   meili_start
 
-  say "migrations and the demo dataset (ganbridge seed demo)"
+  local dataset="${GANBRIDGE_TOPOLOGY_DATASET:-demo}" seed=(seed demo)
+  case "$dataset" in
+    demo) ;;
+    synthetic:[0-9]*) seed=(seed synthetic --companies "${dataset#synthetic:}") ;;
+    *) die "GANBRIDGE_TOPOLOGY_DATASET is demo or synthetic:N, not $dataset" ;;
+  esac
+  say "migrations and the $dataset dataset (ganbridge ${seed[*]})"
   DATABASE_URL="$DATABASE_URL" MEILI_URL="$MEILI_URL" MEILI_MASTER_KEY="$MEILI_MASTER_KEY" \
-    GANBRIDGE_DATA_DIR="$DIR" "$GANBRIDGE_BIN" seed demo >>"$DIR/logs/init.log" 2>&1 ||
+    GANBRIDGE_DATA_DIR="$DIR" "$GANBRIDGE_BIN" "${seed[@]}" >>"$DIR/logs/init.log" 2>&1 ||
     { tail -20 "$DIR/logs/init.log" >&2; false; }
 
   local n

@@ -142,6 +142,25 @@ impl Cluster {
         format!("http://127.0.0.1:{}", self.var(&format!("SERVER_{n}_PORT")))
     }
 
+    /// Server `n`'s process id.
+    pub fn pid(&self, n: u8) -> i32 {
+        std::fs::read_to_string(self.dir.path().join(format!("run/pids/server-{n}")))
+            .expect("a pid file")
+            .trim()
+            .parse()
+            .expect("a pid")
+    }
+
+    /// Sends server `n` a signal and returns at once.
+    pub fn signal(&self, n: u8, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid(n).to_string())
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
     pub fn database_url(&self) -> String {
         self.var("DATABASE_URL").to_owned()
     }

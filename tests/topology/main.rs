@@ -329,6 +329,7 @@ async fn the_production_topology_serves_through_restarts_kills_and_outages() {
         companies: Vec::new(),
     };
     end_to_end(&mut world).await;
+    balancer_edges(&world).await;
     quotas(&world).await;
     rolling_restart(&world).await;
     server_killed(&world).await;
@@ -469,6 +470,98 @@ async fn end_to_end(w: &mut World) {
     eprintln!("end to end through the balancer: ok");
 }
 
+/// What the balancer passes and refuses: request ids both ways, and too large a body refused
+/// with the very status and GraphQL error the servers give.
+async fn balancer_edges(w: &World) {
+    let balancer = w.cluster.balancer();
+    let answer = w
+        .client
+        .post(format!("{balancer}/graphql"))
+        .header("X-Request-Id", "topology-request-42")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.headers()["x-request-id"], "topology-request-42");
+    let answer = w
+        .client
+        .post(format!("{balancer}/graphql"))
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("an answer");
+    let made = answer.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        made.len() >= 16,
+        "the balancer made no request id: {made:?}"
+    );
+
+    let large = format!(
+        "{{\"query\": \"{{ __typename }}\", \"variables\": {{\"pad\": \"{}\"}}}}",
+        "x".repeat(1_200_000)
+    );
+    let refused = |url: String, chunked: bool| {
+        let large = large.clone();
+        let client = w.client.clone();
+        async move {
+            let body = if chunked {
+                let chunks: Vec<Result<Vec<u8>, std::io::Error>> = large
+                    .into_bytes()
+                    .chunks(64 * 1024)
+                    .map(|c| Ok(c.to_vec()))
+                    .collect();
+                reqwest::Body::wrap_stream(futures_util::stream::iter(chunks))
+            } else {
+                reqwest::Body::from(large)
+            };
+            let answer = client
+                .post(format!("{url}/graphql"))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("an answer");
+            let status = answer.status().as_u16();
+            let body: Value = answer.json().await.expect("a JSON body");
+            (status, body)
+        }
+    };
+    let at_server = refused(w.cluster.server(1), false).await;
+    let at_balancer = refused(balancer.clone(), false).await;
+    let chunked = refused(balancer, true).await;
+    assert_eq!(at_server.0, 413, "{at_server:?}");
+    assert_eq!(
+        at_server.1["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{at_server:?}"
+    );
+    assert_eq!(
+        at_balancer, at_server,
+        "the balancer refuses otherwise than the server"
+    );
+    assert_eq!(chunked, at_server, "a chunked body is refused otherwise");
+    eprintln!("balancer: request ids passed and made; bodies over 1,000,000 bytes refused alike");
+}
+
+/// Requests a server has counted, from its metrics.
+async fn served(w: &World, n: u8) -> f64 {
+    let text = w
+        .client
+        .get(format!("{}/metrics", w.cluster.server(n)))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .filter(|l| l.starts_with("ganbridge_graphql_requests_total{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
 /// A caller's budget holds whichever server answers: what every server granted together never
 /// exceeds it.
 async fn quotas(w: &World) {
@@ -542,6 +635,19 @@ async fn rolling_restart(w: &World) {
     tokio::time::sleep(Duration::from_secs(2)).await;
     for n in 1..=3u8 {
         let stopping = Instant::now();
+        if n == 1 {
+            // A draining server gets no traffic once the balancer's checks have seen it: it
+            // still listens (5 s), but serves nothing new.
+            w.cluster.signal(1, "TERM");
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            let before = served(w, 1).await;
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            let after = served(w, 1).await;
+            assert_eq!(before, after, "a draining server was sent requests");
+            eprintln!(
+                "rolling restart: server 1 draining, out of rotation within 3 s ({after} requests served)"
+            );
+        }
         w.cluster.run(&["server", "stop", &n.to_string()]);
         let stopped = stopping.elapsed();
         w.cluster.run(&["server", "start", &n.to_string()]);
