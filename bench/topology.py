@@ -95,6 +95,7 @@ def main():
         "BENCH_BINARY", os.path.join(ROOT, "target", "release", "ganbridge")))
     a = parser.parse_args()
     work = tempfile.mkdtemp(prefix="ganbridge-topology-bench-")
+    os.chmod(work, 0o755)  # PostgreSQL's own user (when run as root) keeps its cluster here
     env = dict(os.environ, GANBRIDGE_TOPOLOGY_DIR=os.path.join(work, "run"),
                GANBRIDGE_TOPOLOGY_PORT="18380", GANBRIDGE_TOPOLOGY_SERVERS="3",
                GANBRIDGE_TOPOLOGY_DATASET=f"synthetic:{a.companies}", GANBRIDGE_BIN=a.binary,

@@ -182,7 +182,11 @@ up() {
   trap 'rc=$?; if [ "$rc" != 0 ]; then down; fi; exit "$rc"' EXIT
 
   say "PostgreSQL (a cluster of its own) on 127.0.0.1:$PG_PORT"
-  if [ "$(id -u)" = 0 ]; then chown postgres "$DIR/postgres"; fi
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres "$DIR/postgres"
+    runuser -u postgres -- test -w "$DIR/postgres" ||
+      die "the postgres user cannot reach $DIR/postgres: choose a GANBRIDGE_TOPOLOGY_DIR every user may traverse"
+  fi
   as_pg "$PG_BIN/initdb" -D "$DIR/postgres/data" -A trust -U ganbridge -E UTF8 --no-sync >"$DIR/logs/initdb.log"
   postgres_start
   as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U ganbridge ganbridge

@@ -788,6 +788,31 @@ async fn postgres_restarted(w: &World) {
 /// afterwards the index holds exactly the database's objects, each in its last version.
 async fn meilisearch_stopped(w: &World) {
     let load = Load::start(plan(w, "meili", false, true));
+    // Who holds the outbox's lock, sampled until the index has converged: never two servers.
+    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let holders = {
+        let (db, sampling) = (w.db.clone(), sampling.clone());
+        let lock = ganbridge::services::sync::DRAIN_LOCK;
+        let (classid, objid) = ((lock >> 32) as u32 as i64, lock as u32 as i64);
+        tokio::spawn(async move {
+            let (mut most, mut pids) = (0i64, HashSet::new());
+            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                let rows = db
+                    .query_all_raw(Statement::from_sql_and_values(
+                        sea_orm::DbBackend::Postgres,
+                        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+                         AND classid::bigint = $1 AND objid::bigint = $2",
+                        [classid.into(), objid.into()],
+                    ))
+                    .await
+                    .unwrap_or_default();
+                most = most.max(rows.len() as i64);
+                pids.extend(rows.iter().filter_map(|r| r.try_get::<i32>("", "pid").ok()));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            (most, pids.len())
+        })
+    };
     tokio::time::sleep(Duration::from_secs(1)).await;
     w.cluster.run(&["meilisearch", "stop"]);
     // Every server answers what does not need search, straight past the balancer too.
@@ -825,6 +850,12 @@ async fn meilisearch_stopped(w: &World) {
     for n in 1..=3u8 {
         w.outbox_drained(n, Duration::from_secs(30)).await;
     }
+    sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let (most, sessions) = holders.await.expect("the lock sampler");
+    eprintln!(
+        "Meilisearch stopped: the outbox's lock held by at most {most} server at a time ({sessions} sessions over the phase)"
+    );
+    assert!(most <= 1, "{most} servers drained the outbox at once");
 
     // The index converges to the database: the same objects, each as the database has it now.
     let reference = ganbridge::services::reference::load(&w.db)
