@@ -14,6 +14,7 @@ pub mod company_service_line;
 pub mod counterpart;
 pub mod district;
 pub mod ftz_area;
+pub mod idempotency_key;
 pub mod park;
 pub mod park_focus_industry;
 pub mod search_outbox;
