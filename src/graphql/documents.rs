@@ -15,7 +15,10 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::Positioned;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+};
 use async_graphql::{Data, Executor, Request, Response, ServerError};
 use lru::LruCache;
 use serde::Deserialize;
@@ -141,6 +144,26 @@ pub(crate) fn too_long(max_query_bytes: usize) -> AppError {
     )
 }
 
+/// The operation of `document` a request runs: the one it names, or the document's only one.
+/// None when the executor will refuse the request for want of one.
+pub(crate) fn chosen<'a>(
+    document: &'a ExecutableDocument,
+    requested: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&document.operations, requested) {
+        (DocumentOperations::Single(op), None) => Some(op),
+        (DocumentOperations::Single(_), Some(_)) => None,
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        // A named operation alone in its document is run without being asked for by name.
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// What [`Prepared::settle`] leaves in a request's data: its query is settled, or could not be
+/// (the error to answer).
+struct Settled(Option<ServerError>);
+
 /// The schema as every transport runs it: each request's query settled by [`Documents`] first,
 /// and every answer passed through the error policy's [`safety_net`].
 #[derive(Clone)]
@@ -153,11 +176,43 @@ impl Prepared {
     pub fn new(schema: AppSchema, documents: Arc<Documents>) -> Self {
         Prepared { schema, documents }
     }
+
+    /// Settles `request`'s query ahead of its execution, for a look at it first (its text once
+    /// a persisted query's hash is resolved), and answers the type of the operation it will
+    /// run: none when it will not run at all (it does not parse, or names no operation of its
+    /// document). The execution takes the query as settled, and answers the error of one that
+    /// could not be.
+    pub fn settle(&self, request: &mut Request) -> Option<OperationType> {
+        let settled = self.documents.prepare(request);
+        let operation = match settled {
+            Ok(()) => {
+                let requested = request.operation_name.clone();
+                request
+                    .parsed_query()
+                    .ok()
+                    .and_then(|document| chosen(document, requested.as_deref()))
+                    .map(|operation| operation.node.ty)
+            }
+            Err(_) => None,
+        };
+        request.data.insert(Settled(settled.err()));
+        operation
+    }
 }
 
 impl Executor for Prepared {
     async fn execute(&self, mut request: Request) -> Response {
-        let mut response = match self.documents.prepare(&mut request) {
+        let settled = request
+            .data
+            .get(&std::any::TypeId::of::<Settled>())
+            .and_then(|settled| settled.downcast_ref::<Settled>())
+            .map(|settled| settled.0.clone());
+        let prepared = match settled {
+            Some(None) => Ok(()),
+            Some(Some(error)) => Err(error),
+            None => self.documents.prepare(&mut request),
+        };
+        let mut response = match prepared {
             Ok(()) => self.schema.execute(request).await,
             Err(error) => Response::from_errors(vec![error]),
         };

@@ -138,15 +138,7 @@ fn missing_variable(
     requested: Option<&str>,
     variables: &async_graphql::Variables,
 ) -> Option<(String, String)> {
-    use async_graphql::parser::types::DocumentOperations;
-    let operation = match (&document.operations, requested) {
-        (DocumentOperations::Single(op), None) => op,
-        (DocumentOperations::Single(_), Some(_)) => return None,
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name)?,
-        // A named operation alone in its document is run without being asked for by name.
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next()?,
-        (DocumentOperations::Multiple(_), None) => return None,
-    };
+    let operation = super::documents::chosen(document, requested)?;
     operation
         .node
         .variable_definitions
