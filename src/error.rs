@@ -39,6 +39,9 @@ pub enum AppError {
     Conflict(String),
     /// The bidder does not meet the tender's criteria: which ones, and why (code `CONFLICT`).
     NotEligible(Vec<crate::domain::eligibility::Shortfall>),
+    /// A mutation retried with its `Idempotency-Key` was applied by the first attempt, whose
+    /// answer was lost (code `CONFLICT`, reason `ANSWER_LOST`): it will not be applied again.
+    AnswerLost,
     /// A backing service is unreachable; retrying later may succeed.
     ServiceUnavailable(String),
     /// The search engine is unreachable or failing; the rest of the API still answers.
@@ -102,7 +105,7 @@ impl AppError {
             Self::NotFound(_) => code::NOT_FOUND,
             Self::Unauthenticated => code::UNAUTHENTICATED,
             Self::Forbidden(_) => code::FORBIDDEN,
-            Self::Conflict(_) | Self::NotEligible(_) => code::CONFLICT,
+            Self::Conflict(_) | Self::NotEligible(_) | Self::AnswerLost => code::CONFLICT,
             Self::ServiceUnavailable(_) => code::SERVICE_UNAVAILABLE,
             Self::SearchUnavailable(_) | Self::IndexBuilding => code::SEARCH_UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL,

@@ -300,6 +300,7 @@ async fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
         actor: Actor::CLI_ADMIN,
         events: &events,
         search_wake: &wake,
+        claim: None,
     };
     match command {
         KeysCommand::Create {

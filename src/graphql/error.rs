@@ -36,6 +36,7 @@ impl From<AppError> for async_graphql::Error {
         };
         let reason = match &error {
             AppError::IndexBuilding => Some("INDEX_BUILDING"),
+            AppError::AnswerLost => Some("ANSWER_LOST"),
             _ => None,
         };
         let (message, field) = match error {
@@ -72,6 +73,12 @@ impl From<AppError> for async_graphql::Error {
             | AppError::Conflict(message)
             | AppError::ServiceUnavailable(message) => (message, None),
             AppError::Unauthenticated => ("a valid API key is required".to_owned(), None),
+            AppError::AnswerLost => (
+                "the operation sent with this Idempotency-Key was applied, and its answer cannot \
+                 be replayed: it was lost before it was stored; read the objects it changed"
+                    .to_owned(),
+                None,
+            ),
             AppError::IndexBuilding => (
                 "the search index is being built; retry in a few seconds".to_owned(),
                 None,

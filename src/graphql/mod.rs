@@ -40,6 +40,7 @@ use crate::domain::Actor;
 use crate::error::AppError;
 use crate::events::EventBus;
 use crate::search::SearchEngine;
+use crate::services::idempotency::IdempotencyClaim;
 use crate::services::page::Page;
 use crate::services::quota::QuotaStore;
 use crate::services::reference::Reference;
@@ -238,7 +239,8 @@ pub(crate) fn actor(ctx: &Context<'_>) -> Actor {
     ctx.data_opt::<Actor>().copied().unwrap_or_default()
 }
 
-/// The writer for a mutation: the caller, the database, and where a commit's effects go.
+/// The writer for a mutation: the caller, the database, where a commit's effects go, and the
+/// request's claim on its `Idempotency-Key` when it carries one in its data.
 pub(crate) fn writer<'a>(ctx: &Context<'a>) -> Writer<'a> {
     let api = state(ctx);
     Writer {
@@ -246,6 +248,7 @@ pub(crate) fn writer<'a>(ctx: &Context<'a>) -> Writer<'a> {
         actor: actor(ctx),
         events: &api.events,
         search_wake: &api.search_wake,
+        claim: ctx.data_opt::<IdempotencyClaim>(),
     }
 }
 

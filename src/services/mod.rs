@@ -7,6 +7,7 @@ pub mod bid;
 pub mod certification;
 pub mod company;
 pub mod counterpart;
+pub mod idempotency;
 pub mod input;
 pub mod joined;
 pub mod outbox;

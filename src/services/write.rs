@@ -1,7 +1,8 @@
 //! How every change is made: one transaction that also records the change in the audit log,
 //! enqueues the search documents it touches, and stages the events it causes. Either all of it
 //! commits or none of it does; the search worker is woken and the events delivered only after
-//! the commit.
+//! the commit. A mutation sent with an `Idempotency-Key` carries its claim on the key here,
+//! and the transaction marks the claim `committed` with the write (see [`super::idempotency`]).
 
 use chrono::Utc;
 use sea_orm::{
@@ -18,6 +19,8 @@ use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
 use crate::search::DocKey;
 
+use super::idempotency::{self, IdempotencyClaim};
+
 /// Who writes, and where the effects of a write go.
 #[derive(Clone, Copy)]
 pub struct Writer<'a> {
@@ -25,6 +28,8 @@ pub struct Writer<'a> {
     pub actor: Actor,
     pub events: &'a EventBus,
     pub search_wake: &'a Notify,
+    /// The request's claim on its `Idempotency-Key`, when it sent one with a mutation.
+    pub claim: Option<&'a IdempotencyClaim>,
 }
 
 impl<'a> Writer<'a> {
@@ -53,6 +58,7 @@ impl<'a> Writer<'a> {
             actor: self.actor,
             events: self.events,
             search_wake: self.search_wake,
+            claim: self.claim,
             indexed: false,
             staged: Vec::new(),
         })
@@ -95,6 +101,7 @@ pub struct Tx<'a> {
     actor: Actor,
     events: &'a EventBus,
     search_wake: &'a Notify,
+    claim: Option<&'a IdempotencyClaim>,
     indexed: bool,
     staged: Vec<Event>,
 }
@@ -156,7 +163,19 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Commits the write, and with it the mark of the request's idempotency claim: the key
+    /// then says the write is in, whatever becomes of this process. A claim another attempt
+    /// took over (this one outran its lease) commits nothing.
     pub async fn commit(self) -> AppResult<()> {
+        if let Some(claim) = self.claim
+            && !idempotency::mark_committed(&self.txn, claim).await?
+        {
+            self.txn.rollback().await?;
+            return Err(AppError::Conflict(
+                "another attempt with this Idempotency-Key took it over; this one wrote nothing"
+                    .into(),
+            ));
+        }
         self.txn.commit().await?;
         if self.indexed {
             self.search_wake.notify_one();

@@ -273,6 +273,7 @@ impl TestApp {
             actor: Actor::CLI_ADMIN,
             events: &events,
             search_wake: &wake,
+            claim: None,
         };
         access::create(
             &writer,

@@ -7,6 +7,7 @@ mod companies;
 mod faults;
 mod helpers;
 mod http;
+mod idempotency;
 mod internals;
 mod layers;
 mod limits;
