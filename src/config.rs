@@ -65,6 +65,8 @@ pub struct Settings {
     /// Origins whose pages may call the API from a browser, comma-separated
     /// (`https://park.example,https://portal.example`); empty: none.
     pub cors_allowed_origins: String,
+    /// How long a mutation's `Idempotency-Key` is remembered (and its answer replayed).
+    pub idempotency_retention_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -101,6 +103,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             cors_allowed_origins: String::new(),
             slow_query_ms: 500,
+            idempotency_retention_secs: 86_400,
         }
     }
 }

@@ -87,6 +87,8 @@ pub struct RequestLimits {
     pub quota_partner: i64,
     pub trust_forwarded_for: bool,
     pub cors_allowed_origins: String,
+    /// How long a mutation's `Idempotency-Key` is kept.
+    pub idempotency_retention: std::time::Duration,
 }
 
 impl RequestLimits {
@@ -102,6 +104,9 @@ impl RequestLimits {
             quota_partner: settings.quota_partner,
             trust_forwarded_for: settings.trust_forwarded_for,
             cors_allowed_origins: settings.cors_allowed_origins.clone(),
+            idempotency_retention: std::time::Duration::from_secs(
+                settings.idempotency_retention_secs,
+            ),
         }
     }
 
@@ -240,7 +245,7 @@ pub(crate) fn actor(ctx: &Context<'_>) -> Actor {
 }
 
 /// The writer for a mutation: the caller, the database, where a commit's effects go, and the
-/// request's claim on its `Idempotency-Key` when it carries one in its data.
+/// request's claim on its `Idempotency-Key` (the HTTP endpoint puts it in the request data).
 pub(crate) fn writer<'a>(ctx: &Context<'a>) -> Writer<'a> {
     let api = state(ctx);
     Writer {

@@ -4,13 +4,16 @@
 //! A request goes through the same steps however it arrives: its key becomes the actor, its
 //! query is bounded before anything runs, its cost is charged to the caller's quota, the whole
 //! runs under the request timeout, and the answer is counted and given the headers its
-//! outcome calls for (cache, media type, status).
+//! outcome calls for (cache, media type, status). A mutation POSTed with an `Idempotency-Key`
+//! is claimed first and its answer kept, so a retry is replayed rather than run
+//! ([`super::idempotency`]).
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::Executor;
 use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
 use async_graphql_poem::GraphQLResponse;
 use poem::error::ReadBodyError;
 use poem::http::{HeaderValue, StatusCode, header};
@@ -19,6 +22,7 @@ use poem::{Body, IntoResponse, Request, Response, handler};
 use serde_json::json;
 
 use super::auth::{authenticate, authorization, client_address, meter};
+use super::idempotency::{self, Begun};
 use crate::domain::Actor;
 use crate::error::AppError;
 use crate::graphql::documents::{Prepared, too_long};
@@ -164,7 +168,7 @@ async fn execute(
     schema: &Prepared,
     state: &ApiState,
     req: &Request,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     via_get: bool,
 ) -> Response {
     let limits = &state.limits;
@@ -175,6 +179,55 @@ async fn execute(
     if request.query.len() > limits.max_query_bytes {
         return refusal(StatusCode::BAD_REQUEST, too_long(limits.max_query_bytes));
     }
+    // Only a POST may write, so only a POST's `Idempotency-Key` is read. It scopes a key
+    // holder's mutations; a query (or an anonymous caller, who cannot write) runs as if the
+    // header were not there.
+    let key = match via_get {
+        true => None,
+        false => match idempotency::key(req) {
+            Ok(key) => key,
+            Err(error) => return refusal(StatusCode::BAD_REQUEST, error),
+        },
+    };
+    let claim = match (key, actor.key_id()) {
+        (Some(key), Some(api_key_id))
+            if schema.settle(&mut request) == Some(OperationType::Mutation) =>
+        {
+            match idempotency::begin(state, api_key_id, &key, &request).await {
+                Begun::Run(claim) => Some(claim),
+                Begun::Replayed(response) => return response,
+                Begun::Refused(status, error) => return refusal(status, error),
+            }
+        }
+        _ => None,
+    };
+    let Some(claim) = claim else {
+        return run(schema, state, req, actor, request, via_get).await;
+    };
+    let response = run(
+        schema,
+        state,
+        req,
+        actor,
+        request.data(claim.clone()),
+        via_get,
+    )
+    .await;
+    idempotency::finish(state, &claim, response)
+        .await
+        .unwrap_or_else(|error| refusal(StatusCode::INTERNAL_SERVER_ERROR, error))
+}
+
+/// The operation run: bounded in time, counted, charged, and answered.
+async fn run(
+    schema: &Prepared,
+    state: &ApiState,
+    req: &Request,
+    actor: Actor,
+    request: async_graphql::Request,
+    via_get: bool,
+) -> Response {
+    let limits = &state.limits;
     let started = Instant::now();
     let given_name = request.operation_name.clone();
     let parsed_name = Arc::new(OperationName::default());

@@ -1,10 +1,12 @@
 //! HTTP routes: the GraphQL endpoint ([`graphql`]: POST for queries, GET for cacheable queries
 //! and GraphiQL), its websocket ([`websocket`]), and the operational endpoints ([`ops`]:
-//! `/healthz`, `/readyz`, `/metrics`); [`auth`] turns a request's key into the caller. Every
+//! `/healthz`, `/readyz`, `/metrics`); [`auth`] turns a request's key into the caller, and
+//! [`idempotency`] keeps the answers of mutations sent with an `Idempotency-Key`. Every
 //! request gets an id and passes compression, CORS and tracing here.
 
 mod auth;
 mod graphql;
+mod idempotency;
 mod ops;
 mod websocket;
 
@@ -48,8 +50,13 @@ fn cors(allowed: &str) -> Option<Cors> {
         Cors::new()
             .allow_origins(origins)
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers(["authorization", "content-type", "x-request-id"])
-            .expose_headers(["x-request-id", "retry-after"])
+            .allow_headers([
+                "authorization",
+                "content-type",
+                "x-request-id",
+                "idempotency-key",
+            ])
+            .expose_headers(["x-request-id", "retry-after", "idempotent-replayed"])
             .max_age(3600)
     })
 }
