@@ -140,6 +140,13 @@ def main():
                 topology(env, "server", "stop", str(servers))
                 # Out of rotation: HAProxy's checks found it gone.
                 time.sleep(4)
+        # What the balancer costs: the same mix straight to the one server left.
+        run.log("W6 straight to server 1, past the balancer")
+        entry = measure(f"http://127.0.0.1:{t['SERVER_1_PORT']}", script, a.duration, a.warmup,
+                        a.connections, pids)
+        entry["servers"] = "1, no balancer"
+        run.log(json.dumps(entry))
+        results["runs"].append(entry)
     finally:
         topology(env, "down")
     with open(os.path.join(run.BENCH, "topology.json"), "w") as f:
@@ -162,7 +169,8 @@ def write_markdown(r):
         rss = ", ".join(f"{v:.0f} MB" for v in e["rss_mb"].values())
         lines.append(f"| {e['servers']} | {e['rps']:,.0f} | {e['p50_ms']} ms | {e['p99_ms']} ms | "
                      f"{e['non_2xx']} | {rss} |")
-    lines += ["", END]
+    lines += ["", f"Starting the topology with the dataset (`topology.sh up`: the cluster, the load, the index, "
+              f"three servers, HAProxy) took {r['up_seconds']} s.", "", END]
     path = os.path.join(run.BENCH, "RESULTS.md")
     with open(path) as f:
         text = f.read()
