@@ -689,13 +689,11 @@ async fn server_killed(w: &World) {
     // A retry of a write that was in flight on the killed server finds its claim still leased
     // (for the request timeout and a margin): it is told so (409 CONFLICT) until the lease ends
     // and the retry runs it, or answers that its first attempt wrote it.
-    let waiting = outcomes
-        .iter()
-        .filter(|o| o.kind == "write retry" && o.result == "409 CONFLICT")
-        .count();
+    let told_to_wait = |o: &Outcome| o.kind == "write retry" && o.result == "409 CONFLICT";
+    let waiting = outcomes.iter().filter(|o| told_to_wait(o)).count();
     let failed: Vec<&Outcome> = outcomes
         .iter()
-        .filter(|o| !o.ok() && !(o.kind == "write retry" && o.result == "409 CONFLICT"))
+        .filter(|o| !o.ok() && !told_to_wait(o))
         .collect();
     for f in &failed {
         assert!(
