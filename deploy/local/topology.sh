@@ -233,6 +233,10 @@ down() {
   [ -f "$ENV_FILE" ] || { say "nothing runs from $DIR"; return 0; }
   stop_process haproxy TERM 10
   local n
+  # The servers drain together, not one after the other.
+  for n in 1 2 3; do
+    if running "server-$n"; then kill -TERM "$(cat "$DIR/pids/server-$n")" 2>/dev/null || true; fi
+  done
   for n in 1 2 3; do stop_process "server-$n" TERM 40; done
   stop_process meilisearch TERM 20
   postgres_stop 2>/dev/null || true
