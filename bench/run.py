@@ -280,19 +280,28 @@ def measure(server, script, duration, connections, warmup):
     done.set()
     sampler.join()
 
+    figures = wrk_figures(out)
+    requests = figures["requests"]
+    return {"rps": round(figures["rps"], 1), "p50_ms": figures["p50_ms"], "p99_ms": figures["p99_ms"],
+            "rss_mb": round(max(peak), 1), "non_2xx": figures["non_2xx"],
+            "socket_errors": figures["socket_errors"],
+            "server_cpu_ms_per_request": round(server_cpu * 1000 / max(requests, 1), 3),
+            "postgres_cpu_ms_per_request": round(database_cpu * 1000 / max(requests, 1), 3)}
+
+
+def wrk_figures(out):
+    """Throughput, latency percentiles and failures from wrk's --latency report."""
     def latency_ms(label):
         m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
         value, unit = float(m.group(1)), m.group(2)
         return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    return {"rps": round(rps, 1), "p50_ms": latency_ms("50"), "p99_ms": latency_ms("99"),
-            "rss_mb": round(max(peak), 1), "non_2xx": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(1) if errors else None,
-            "server_cpu_ms_per_request": round(server_cpu * 1000 / max(requests, 1), 3),
-            "postgres_cpu_ms_per_request": round(database_cpu * 1000 / max(requests, 1), 3)}
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50_ms": latency_ms("50"), "p99_ms": latency_ms("99"),
+            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+            "non_2xx": int(bad.group(1)) if bad else 0,
+            "socket_errors": errors.group(1) if errors else None}
 
 
 def ganbridge_env(work, database_url):

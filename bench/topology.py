@@ -13,7 +13,6 @@ Results go to bench/topology.json and the "Several servers" section of bench/RES
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -71,17 +70,7 @@ def measure(url, script, duration, warmup, connections, pids):
     done.set()
     sampler.join()
 
-    def latency_ms(label):
-        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        value, unit = float(m.group(1)), m.group(2)
-        return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50_ms": latency_ms("50"), "p99_ms": latency_ms("99"),
-            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-            "non_2xx": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(1) if errors else None,
+    return {**run.wrk_figures(out),
             "rss_mb": {f"server-{n}": round(v, 1) for n, v in peaks.items()}}
 
 
