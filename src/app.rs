@@ -48,7 +48,7 @@ async fn index_before_listening(
     health: &SyncHealth,
 ) -> anyhow::Result<()> {
     if settings.meili_url.is_none() {
-        crate::services::sync::fill_if_empty(
+        crate::services::sync::fill_if_incomplete(
             db,
             reference,
             engine,
@@ -60,10 +60,10 @@ async fn index_before_listening(
         .context("building the search index")?;
         return Ok(());
     }
-    // Only a look: whether the index is empty, with a bound on how long Meilisearch may take.
+    // Only a look: whether the index lacks objects, with a bound on how long Meilisearch may take.
     let looked = tokio::time::timeout(
         std::time::Duration::from_secs(3),
-        crate::services::sync::fill_if_empty(db, reference, engine, health, Some(0)),
+        crate::services::sync::fill_if_incomplete(db, reference, engine, health, Some(0)),
     )
     .await;
     match looked {

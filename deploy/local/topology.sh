@@ -217,6 +217,10 @@ up() {
     GANBRIDGE_SERVER_1="127.0.0.1:$SERVER_1_PORT" GANBRIDGE_SERVER_2="127.0.0.1:$SERVER_2_PORT" \
     GANBRIDGE_SERVER_3="127.0.0.1:$SERVER_3_PORT" haproxy -f "$ROOT/deploy/haproxy.cfg"
   wait_http "$BALANCER_URL/readyz/traffic" 30 || die "HAProxy did not start (logs/haproxy.log)"
+  # Serving already; ready once the shared search index holds the database (the servers fill
+  # it from the database or the outbox meanwhile, and search says so).
+  say "waiting for the search index"
+  wait_http "$BALANCER_URL/readyz" 600 || say "not ready after 10 minutes: see $BALANCER_URL/readyz"
 
   echo "Ganbridge ($SERVERS servers behind HAProxy) listens at $BALANCER_URL/graphql"
   echo "state and logs in $DIR; stop with: $0 down"

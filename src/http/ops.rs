@@ -77,16 +77,19 @@ pub(super) async fn readyz(state: Data<&ApiState>) -> Response {
 }
 
 /// Whether a balancer should send this server requests: 503 while it drains (after its
-/// shutdown signal) or while it fills the search index from empty, 200 otherwise. Unlike
-/// `/readyz` it does not follow the dependencies every server shares (the database, the
-/// search engine): when one of them is down it is down for all servers alike, taking them all
-/// out of rotation would only turn their precise errors (`SERVICE_UNAVAILABLE`,
-/// `SEARCH_UNAVAILABLE`, answered while everything else still works) into the balancer's own.
+/// shutdown signal) or while it fills an index of its own (the embedded engine's) from empty,
+/// 200 otherwise. Unlike `/readyz` it does not follow what every server shares (the database,
+/// the search service and its index): when one of them is down or being filled it is so for
+/// all servers alike, and taking them all out of rotation would only turn their precise errors
+/// (`SERVICE_UNAVAILABLE`, `SEARCH_UNAVAILABLE`, answered while everything else still works)
+/// into the balancer's own.
 #[handler]
 pub(super) fn traffic(state: Data<&ApiState>) -> Response {
     let draining = state.draining.load(Ordering::SeqCst);
     let index = state.sync_health.index();
-    let traffic = !draining && index != crate::services::sync::IndexState::Building;
+    let filling_own_index =
+        index == crate::services::sync::IndexState::Building && !state.search.shared();
+    let traffic = !draining && !filling_own_index;
     let body = json!({
         "traffic": traffic,
         "draining": draining,

@@ -307,6 +307,10 @@ impl SearchEngine for MeiliEngine {
         "meilisearch"
     }
 
+    fn shared(&self) -> bool {
+        true
+    }
+
     async fn prepare(&self) -> Result<(), SearchError> {
         self.prepare_index(&self.index).await
     }

@@ -303,6 +303,12 @@ pub trait SearchEngine: Send + Sync {
     /// A short name for logs and metrics.
     fn name(&self) -> &'static str;
 
+    /// Whether every server reads the same index (a search service) rather than one of its
+    /// own: then an index being filled is so for all of them alike.
+    fn shared(&self) -> bool {
+        false
+    }
+
     /// Creates the index if needed and applies the settings this code expects.
     async fn prepare(&self) -> Result<(), SearchError>;
 

@@ -29,7 +29,7 @@ const IDLE_POLL: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// The PostgreSQL advisory lock one server at a time holds to apply the outbox or rebuild the index.
 pub const DRAIN_LOCK: i64 = 0x6761_6e62_7365_6172; // "ganbsear"
-/// How often an idle worker checks that the index has not been emptied under it (a wiped or
+/// How often an idle worker checks that the index has not lost objects under it (a wiped or
 /// replaced Meilisearch).
 const EMPTINESS_CHECK: Duration = Duration::from_secs(1);
 
@@ -231,7 +231,7 @@ impl SyncWorker {
                             // Settings and contents again, from the database.
                             tracing::warn!(
                                 engine = self.engine.name(),
-                                "the search index was emptied; rebuilding it"
+                                "the search index lacks objects of the database; rebuilding it"
                             );
                             prepared = false;
                             self.health.set_index(IndexState::Building);
@@ -258,10 +258,10 @@ impl SyncWorker {
         }
     }
 
-    /// Fills the index if it is empty (see [`fill_if_empty`]); whether it now holds the
-    /// database's objects.
+    /// Fills the index if it lacks objects (see [`fill_if_incomplete`]); whether it now holds
+    /// the database's objects.
     async fn fill(&self) -> bool {
-        match fill_if_empty(
+        match fill_if_incomplete(
             &self.db,
             &self.reference,
             self.engine.as_ref(),
@@ -278,10 +278,10 @@ impl SyncWorker {
         }
     }
 
-    /// Whether the index is empty while the database is not (a wiped Meilisearch).
+    /// Whether the index lacks objects of the database (a wiped Meilisearch), as
+    /// [`incomplete`] tells.
     async fn emptied(&self) -> bool {
-        matches!(self.engine.count().await, Ok(0))
-            && matches!(index::object_count(&self.db).await, Ok(n) if n > 0)
+        matches!(incomplete(&self.db, self.engine.as_ref()).await, Ok(true))
     }
 
     fn record(&self, error: Option<SyncFailure>) {
@@ -327,40 +327,56 @@ async fn try_drain_lock(db: &DatabaseConnection) -> Result<Option<DatabaseTransa
     }
 }
 
-/// What [`fill_if_empty`] found and did.
+/// What [`fill_if_incomplete`] found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fill {
-    /// The index already held documents (or another server filled it meanwhile).
-    NotEmpty,
+    /// The index already held the database's objects (or another server filled it meanwhile).
+    Complete,
     /// The database holds nothing to index.
     NothingToIndex,
-    /// The index was empty and is now built with this many documents.
+    /// The index lacked objects and is now built with this many documents.
     Built(usize),
-    /// The index is empty and the database holds more objects than `at_most`: left to the
-    /// sync worker.
+    /// The index lacks objects and the database holds more than `at_most`: left to the sync
+    /// worker.
     Deferred(u64),
 }
 
-/// An empty index over a database that has objects (a new data directory, a new or wiped
-/// Meilisearch, a database from before search) is rebuilt, then the outbox rows the rebuild
-/// covered are dropped. `health` says [`IndexState::Building`] from the moment the index is
-/// found empty until it is full; with `at_most`, a database of more objects is not built here
-/// but left, building, to the worker.
-pub async fn fill_if_empty(
+/// Whether the index lacks objects the database has: it is empty while the database is not
+/// (a new data directory, a new or wiped Meilisearch, a database just loaded whose changes wait
+/// in the outbox), or it holds fewer documents than the database's objects less the changes
+/// waiting in the outbox, each of which adds one at the most (a wiped Meilisearch that the
+/// outbox began to fill again before anyone looked: its index is created anew by the first
+/// change applied). The database is read before the engine: an object committed meanwhile only
+/// makes the index look more complete.
+async fn incomplete(db: &DatabaseConnection, engine: &dyn SearchEngine) -> Result<bool, AppError> {
+    let objects = index::object_count(db).await?;
+    if objects == 0 {
+        return Ok(false);
+    }
+    let pending = outbox::status(db).await?.depth;
+    let held = engine.count().await?;
+    Ok(held == 0 || held + pending < objects)
+}
+
+/// An index that lacks objects of the database (see [`incomplete`]) is rebuilt, then the outbox
+/// rows the rebuild covered are dropped. `health` says [`IndexState::Building`] from the moment
+/// the index is found incomplete until it is full; with `at_most`, a database of more objects
+/// is not built here but left, building, to the worker.
+pub async fn fill_if_incomplete(
     db: &DatabaseConnection,
     reference: &Reference,
     engine: &dyn SearchEngine,
     health: &SyncHealth,
     at_most: Option<u64>,
 ) -> Result<Fill, AppError> {
-    if engine.count().await? > 0 {
-        health.set_index(IndexState::Ready);
-        return Ok(Fill::NotEmpty);
-    }
     let objects = index::object_count(db).await?;
     if objects == 0 {
         health.set_index(IndexState::Ready);
         return Ok(Fill::NothingToIndex);
+    }
+    if !incomplete(db, engine).await? {
+        health.set_index(IndexState::Ready);
+        return Ok(Fill::Complete);
     }
     health.set_index(IndexState::Building);
     if let Some(limit) = at_most
@@ -373,13 +389,13 @@ pub async fn fill_if_empty(
     let started = Instant::now();
     let Some(count) = rebuild(db, reference, engine, true).await? else {
         health.set_index(IndexState::Ready);
-        return Ok(Fill::NotEmpty);
+        return Ok(Fill::Complete);
     };
     tracing::info!(
         documents = count,
         engine = engine.name(),
         ms = started.elapsed().as_millis() as u64,
-        "built the empty search index"
+        "built the search index"
     );
     if let Err(e) = outbox::acknowledge_all(db, &covered).await {
         tracing::warn!(error = ?e, "could not clear the outbox rows the rebuild covered; they will be replayed");
@@ -407,14 +423,14 @@ pub async fn reindex(
     Ok(count)
 }
 
-/// The rebuild behind [`reindex`] and [`fill_if_empty`]; with `only_if_empty`, nothing is done
-/// (and `None` returned) when the index holds documents once the lock is held: another server
-/// filled it meanwhile.
+/// The rebuild behind [`reindex`] and [`fill_if_incomplete`]; with `only_if_incomplete`,
+/// nothing is done (and `None` returned) when the index holds the database's objects once the
+/// lock is held: another server filled it meanwhile.
 async fn rebuild(
     db: &DatabaseConnection,
     reference: &Reference,
     engine: &dyn SearchEngine,
-    only_if_empty: bool,
+    only_if_incomplete: bool,
 ) -> Result<Option<usize>, AppError> {
     let lock = match db.get_database_backend() {
         DatabaseBackend::Postgres => {
@@ -430,7 +446,7 @@ async fn rebuild(
         _ => None,
     };
     engine.prepare().await?;
-    if only_if_empty && engine.count().await? > 0 {
+    if only_if_incomplete && !incomplete(db, engine).await? {
         if let Some(txn) = lock {
             txn.commit().await?;
         }

@@ -335,6 +335,7 @@ async fn the_production_topology_serves_through_restarts_kills_and_outages() {
     server_killed(&world).await;
     postgres_restarted(&world).await;
     meilisearch_stopped(&world).await;
+    meilisearch_wiped(&world).await;
     eprintln!("topology scenarios done in {:?}", started.elapsed());
 }
 
@@ -866,7 +867,15 @@ async fn meilisearch_stopped(w: &World) {
     );
     assert!(most <= 1, "{most} servers drained the outbox at once");
 
-    // The index converges to the database: the same objects, each as the database has it now.
+    let documents = index_converged(w).await;
+    eprintln!(
+        "Meilisearch stopped: the index converged, {documents} documents equal to the database's"
+    );
+}
+
+/// The index holds the database's objects, each as the database has it now: the same keys,
+/// and every field of each document equal. Answers how many.
+async fn index_converged(w: &World) -> usize {
     let reference = ganbridge::services::reference::load(&w.db)
         .await
         .expect("reference data");
@@ -916,8 +925,71 @@ async fn meilisearch_stopped(w: &World) {
             );
         }
     }
+    expected.len()
+}
+
+/// Meilisearch's index deleted under load (a wiped or replaced engine): every server stays in
+/// rotation and answers all but search, one of them fills the index again, and it converges.
+async fn meilisearch_wiped(w: &World) {
+    let load = Load::start(plan(w, "wiped", false, true));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let deleted = w
+        .client
+        .delete(format!("{}/indexes/ganbridge", w.cluster.var("MEILI_URL")))
+        .bearer_auth(w.cluster.var("MEILI_MASTER_KEY"))
+        .send()
+        .await
+        .expect("deleting the index");
+    assert!(deleted.status().is_success(), "{deleted:?}");
+    // Until the index is whole again (bounded), then a little more.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let ready: Value = w
+            .client
+            .get(format!("{}/readyz", w.cluster.server(1)))
+            .send()
+            .await
+            .expect("readiness")
+            .json()
+            .await
+            .unwrap_or_default();
+        let traffic = w
+            .client
+            .get(format!("{}/readyz/traffic", w.cluster.server(1)))
+            .send()
+            .await
+            .expect("traffic")
+            .status();
+        assert_eq!(
+            traffic, 200,
+            "a shared index being filled took a server out of rotation"
+        );
+        if ready["ready"] == true && Instant::now() > deadline - Duration::from_secs(55) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the index was not filled again: {ready}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (outcomes, writes) = load.stop().await;
+    report("Meilisearch's index deleted", &outcomes, &writes);
+    for o in &outcomes {
+        if o.kind == "search" {
+            assert!(
+                o.ok() || o.result.ends_with("SEARCH_UNAVAILABLE"),
+                "a search failed other than SEARCH_UNAVAILABLE: {o:?}"
+            );
+        } else {
+            assert!(o.ok(), "a request that needs no search failed: {o:?}");
+        }
+    }
+    w.exactly_once("wiped", &writes).await;
+    w.outbox_drained(1, Duration::from_secs(30)).await;
+    let documents = index_converged(w).await;
     eprintln!(
-        "Meilisearch stopped: the index converged, {} documents equal to the database's",
-        expected.len()
+        "Meilisearch's index deleted: filled again, {documents} documents equal to the database's"
     );
 }
