@@ -532,7 +532,7 @@ async fn balancer_edges(w: &World) {
     };
     let at_server = refused(w.cluster.server(1), false).await;
     let at_balancer = refused(balancer.clone(), false).await;
-    let chunked = refused(balancer, true).await;
+    let chunked = refused(balancer.clone(), true).await;
     assert_eq!(at_server.0, 413, "{at_server:?}");
     assert_eq!(
         at_server.1["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
@@ -543,7 +543,52 @@ async fn balancer_edges(w: &World) {
         "the balancer refuses otherwise than the server"
     );
     assert_eq!(chunked, at_server, "a chunked body is refused otherwise");
-    eprintln!("balancer: request ids passed and made; bodies over 1,000,000 bytes refused alike");
+    // X-Forwarded-For: the servers take the client's address from it (they are behind the
+    // balancer), and the balancer overwrites whatever a client sent. An anonymous caller's quota
+    // follows that address: a fresh one has spent nothing yet, the balancer's has.
+    let anonymous = |url: String, forwarded: Option<&'static str>| {
+        let client = w.client.clone();
+        async move {
+            let mut request = client
+                .post(format!("{url}/graphql"))
+                .json(&json!({ "query": "{ parks(first: 1) { totalCount } }" }));
+            if let Some(address) = forwarded {
+                request = request.header("X-Forwarded-For", address);
+            }
+            let (result, body) = send(request).await;
+            assert_eq!(result, "ok", "{body}");
+            let limit = &body["extensions"]["rateLimit"];
+            (
+                limit["limit"].as_i64().unwrap() - limit["cost"].as_i64().unwrap(),
+                limit["remaining"].as_i64().unwrap(),
+                limit["resetAt"].as_str().unwrap().to_owned(),
+            )
+        }
+    };
+    let (fresh, remaining, _) = anonymous(w.cluster.server(1), Some("198.51.100.8")).await;
+    assert_eq!(
+        remaining, fresh,
+        "the server does not take the forwarded address"
+    );
+    let mut checked = false;
+    for _ in 0..3 {
+        let (_, _, window) = anonymous(balancer.clone(), None).await;
+        let (fresh, remaining, forged_window) =
+            anonymous(balancer.clone(), Some("198.51.100.7")).await;
+        if window != forged_window {
+            continue; // a quota window ended between the two: try again
+        }
+        assert!(
+            remaining < fresh,
+            "a client's X-Forwarded-For reached the server through the balancer"
+        );
+        checked = true;
+        break;
+    }
+    assert!(checked, "no two requests fell in one quota window");
+    eprintln!(
+        "balancer: request ids passed and made; bodies over 1,000,000 bytes refused alike; X-Forwarded-For overwritten"
+    );
 }
 
 /// Requests a server has counted, from its metrics.
