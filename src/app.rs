@@ -104,6 +104,14 @@ impl Application {
                 Err(e) => return Err(anyhow::anyhow!("{e:?}")).context("loading the demo dataset"),
             }
         }
+        // A database from before the statistics rollups gets them built once, here.
+        if let Some(rows) = crate::services::rollup::ensure(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))
+            .context("building the statistics rollups")?
+        {
+            tracing::info!(rows, "statistics rollups built from the records");
+        }
         let reference = reference::load(&db)
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;

@@ -61,6 +61,20 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Check or rebuild the statistics rollups.
+    Statistics {
+        #[command(subcommand)]
+        command: StatisticsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatisticsCommand {
+    /// Recompute every figure from the records and report any difference from the kept
+    /// rollups; fails when there is one.
+    Verify,
+    /// Rebuild the rollups from the records, in one transaction.
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -257,6 +271,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             reindex(&settings, &db).await
         }
         Command::Keys { command } => keys(&settings, command).await,
+        Command::Statistics { command } => statistics(&settings, command).await,
         Command::CheckConfig => {
             let checks = ganbridge::check::run(&settings).await;
             for c in &checks {
@@ -274,6 +289,54 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::ExportSchema => Ok(()),
+    }
+}
+
+async fn statistics(settings: &Settings, command: StatisticsCommand) -> anyhow::Result<()> {
+    use ganbridge::services::rollup;
+    let (db, _) = db::connect(settings).await?;
+    db::migrate(&db).await?;
+    let started = std::time::Instant::now();
+    match command {
+        StatisticsCommand::Rebuild => {
+            let rows = rollup::rebuild_all(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))
+                .context("rebuilding the statistics rollups")?;
+            println!(
+                "statistics rollups rebuilt from the records: {rows} rows in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        StatisticsCommand::Verify => {
+            let built = rollup::rebuilt_at(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let differences = rollup::verify(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))
+                .context("verifying the statistics rollups")?;
+            let seconds = started.elapsed().as_secs_f64();
+            if differences.is_empty() {
+                println!(
+                    "statistics rollups match the records ({}, checked in {seconds:.1} s)",
+                    built.map_or("never rebuilt".to_owned(), |t| format!("last rebuilt {t}"))
+                );
+                return Ok(());
+            }
+            for d in differences.iter().take(50) {
+                let (scope, member) = d.scope.column();
+                println!(
+                    "{} {scope} {member}: kept {:?}, records {:?}",
+                    d.year, d.kept, d.recomputed
+                );
+            }
+            anyhow::bail!(
+                "{} statistics rollup row(s) differ from the records; `ganbridge statistics rebuild` rebuilds them",
+                differences.len()
+            )
+        }
     }
 }
 

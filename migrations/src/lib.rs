@@ -22,6 +22,7 @@ mod m20261127_000008_open_tender_closing_index;
 mod m20261127_000009_company_service_line_mask;
 mod m20261127_000010_company_district_name_lines_index;
 mod m20261202_000011_create_idempotency_keys;
+mod m20261202_000012_create_statistics_rollups;
 
 pub use m20261127_000009_company_service_line_mask::SERVICE_LINE_BITS;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_company_service_line_mask::Migration),
             Box::new(m20261127_000010_company_district_name_lines_index::Migration),
             Box::new(m20261202_000011_create_idempotency_keys::Migration),
+            Box::new(m20261202_000012_create_statistics_rollups::Migration),
         ]
     }
 }

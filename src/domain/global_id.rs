@@ -20,10 +20,11 @@ pub enum Kind {
     ApiKey,
     AuditEvent,
     TenderAmendment,
+    StatisticsTarget,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Company,
         Kind::Park,
         Kind::Certification,
@@ -36,6 +37,7 @@ impl Kind {
         Kind::ApiKey,
         Kind::AuditEvent,
         Kind::TenderAmendment,
+        Kind::StatisticsTarget,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +54,7 @@ impl Kind {
             Kind::ApiKey => "ApiKey",
             Kind::AuditEvent => "AuditEvent",
             Kind::TenderAmendment => "TenderAmendment",
+            Kind::StatisticsTarget => "StatisticsTarget",
         }
     }
 }

@@ -18,6 +18,8 @@ pub mod idempotency_key;
 pub mod park;
 pub mod park_focus_industry;
 pub mod search_outbox;
+pub mod statistics_rollup;
+pub mod statistics_target;
 pub mod tender;
 pub mod tender_amendment;
 pub mod tender_required_certification;

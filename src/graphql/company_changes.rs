@@ -149,6 +149,32 @@ impl CompanyMutation {
         ))
     }
 
+    /// The Department of Commerce moves a company to another district, or into, out of or
+    /// between parks; its figures and certificates count in the new district and park from
+    /// then on, for every year (statistics follow where a company is, not where it was).
+    async fn move_company(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The company's global ID.")] id: ID,
+        #[graphql(desc = "The district it moves to (it may stay in its own).")]
+        district: DistrictCode,
+        #[graphql(desc = "The park it moves to, in that district; null for none.")] park_id: Option<
+            ID,
+        >,
+    ) -> Result<Company> {
+        let w = super::writer(ctx);
+        w.require_admin()?;
+        let id = ids::decode(&id, Kind::Company, "id")?;
+        let district_id = super::district_id(ctx, district)?;
+        let park_id = match &park_id {
+            Some(p) => Some(ids::decode(p, Kind::Park, "parkId")?),
+            None => None,
+        };
+        Ok(Company::new(
+            companies::relocate(&w, id, district_id, park_id).await?,
+        ))
+    }
+
     /// The Department of Commerce records (or corrects) a company's figures for a year; the
     /// province's statistics follow.
     async fn record_company_figures(

@@ -154,6 +154,7 @@ pub struct Mutation(
     counterpart::CounterpartMutation,
     bid::BidMutation,
     alliance::AllianceMutation,
+    statistics::StatisticsMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscription::Subscription>;

@@ -86,7 +86,11 @@ impl NodeQuery {
                 .map(|m| Node::FreeTradeZoneArea(FreeTradeZoneArea(m))),
             // Bids are read through their tender, which checks who may; keys and the audit
             // log through their own admin queries.
-            Kind::Bid | Kind::ApiKey | Kind::AuditEvent | Kind::TenderAmendment => None,
+            Kind::Bid
+            | Kind::ApiKey
+            | Kind::AuditEvent
+            | Kind::TenderAmendment
+            | Kind::StatisticsTarget => None,
         };
         node.ok_or_else(|| AppError::not_found_id("object", id.as_str()).into())
     }

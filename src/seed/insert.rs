@@ -67,6 +67,9 @@ pub(super) async fn write(
     let counterpart_ids = insert_counterparts(&txn, &ftz_ids, created).await?;
     let tender_ids = insert_tenders(&txn, &plan, &counterpart_ids).await?;
     insert_alliances(&txn, &plan, &company_ids, created).await?;
+    insert_targets(&txn, created).await?;
+    // The statistics rollups, from what was just written, in the same transaction.
+    crate::services::rollup::rebuild(&txn).await?;
     // The index follows through the outbox, like every other write.
     if enqueue {
         let keys: Vec<DocKey> = company_ids
@@ -432,5 +435,30 @@ async fn insert_alliances(
         .exec_without_returning(txn)
         .await?;
     }
+    Ok(())
+}
+
+/// The Opinions' targets for the province, set for the year they were published.
+async fn insert_targets(txn: &DatabaseTransaction, created: DateTime<Utc>) -> AppResult<()> {
+    use crate::entities::statistics_target;
+    let rows =
+        super::record::OPINIONS_TARGETS
+            .iter()
+            .map(
+                |&(figure, level, growth_basis_points)| statistics_target::ActiveModel {
+                    figure: Set(figure.to_owned()),
+                    district_id: Set(None),
+                    scope_key: Set("province".to_owned()),
+                    year: Set(super::record::OPINIONS_YEAR),
+                    level: Set(level),
+                    growth_basis_points: Set(growth_basis_points),
+                    created_at: Set(created),
+                    updated_at: Set(created),
+                    ..Default::default()
+                },
+            );
+    statistics_target::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
     Ok(())
 }

@@ -10,6 +10,14 @@ pub const PUBLISHED: [(i32, usize, i64, i64, usize); 2] = [
     (2014, 1_056, 116_000, 1_417_000_000, 179),
 ];
 
+/// The year of the Opinions (the interview that made them public: June 2015): their targets
+/// hold from then.
+pub const OPINIONS_YEAR: i32 = 2015;
+
+/// The Opinions' targets: (figure, level to exceed, yearly growth in hundredths of a percent).
+pub const OPINIONS_TARGETS: [(&str, i64, i64); 2] =
+    [("companies", 3_000, 2_500), ("employees", 300_000, 2_000)];
+
 pub(super) struct ParkPlan {
     pub(super) name_en: &'static str,
     pub(super) name_zh: &'static str,

@@ -14,6 +14,7 @@ use sea_orm::{
 
 use super::company::{holding, in_force};
 use super::page::{Keyset, Page, PageRequest, SortKey, paginate};
+use super::rollup::Subject;
 use super::write::Writer;
 use crate::domain::eligibility::{Capacity, Requirements, shortfalls};
 use crate::domain::global_id::Kind;
@@ -118,6 +119,7 @@ pub async fn submit(w: &Writer<'_>, new: NewBid) -> AppResult<bid::Model> {
         .one(&tx.txn)
         .await?
         .ok_or_else(|| AppError::not_found(Kind::Tender, new.tender_id))?;
+    tx.track(Subject::Tender(tender.id)).await?;
     let now = Utc::now();
     if tender.status != TenderStatus::Active || tender.tender_period_end <= now {
         return Err(AppError::Conflict("the tender is not open for bids".into()));
@@ -211,7 +213,7 @@ pub async fn submit(w: &Writer<'_>, new: NewBid) -> AppResult<bid::Model> {
 /// The bidding company withdraws its bid while the tender is open.
 pub async fn withdraw(w: &Writer<'_>, id: i64) -> AppResult<bid::Model> {
     let company = w.require_company()?;
-    let tx = w.begin().await?;
+    let mut tx = w.begin().await?;
     // Locked: two withdrawals racing take turns, and the second finds the bid withdrawn.
     let record = tx
         .locked(bid::Entity::find_by_id(id))
@@ -228,6 +230,7 @@ pub async fn withdraw(w: &Writer<'_>, id: i64) -> AppResult<bid::Model> {
         .one(&tx.txn)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("bid {id} without tender")))?;
+    tx.track(Subject::Tender(tender.id)).await?;
     if record.status != BidStatus::Submitted
         || tender.status != TenderStatus::Active
         || tender.tender_period_end <= Utc::now()

@@ -14,6 +14,7 @@ use sea_orm::{
 
 use super::input::text_field;
 use super::page::{Page, PageRequest};
+use super::rollup::Subject;
 use super::write::Writer;
 use crate::domain::SearchType;
 use crate::domain::global_id::Kind;
@@ -297,6 +298,8 @@ pub async fn decide(
         .await?
         .ok_or_else(|| AppError::not_found(Kind::Certification, id))?;
     let company = record.company_id;
+    // A verified certificate counts in the statistics of its year of issue.
+    tx.track(Subject::Company(company)).await?;
     let mut active: certification::ActiveModel = record.clone().into();
     let action = match decision {
         Decision::Verify { source } => {

@@ -1,5 +1,6 @@
 //! How every change is made: one transaction that also records the change in the audit log,
-//! enqueues the search documents it touches, and stages the events it causes. Either all of it
+//! enqueues the search documents it touches, keeps the statistics rollups of the records it
+//! changes, and stages the events it causes. Either all of it
 //! commits or none of it does; the search worker is woken and the events delivered only after
 //! the commit. A mutation sent with an `Idempotency-Key` carries its claim on the key here,
 //! and the transaction marks the claim `committed` with the write (see [`super::idempotency`]).
@@ -20,6 +21,7 @@ use crate::events::{Event, EventBus};
 use crate::search::DocKey;
 
 use super::idempotency::{self, IdempotencyClaim};
+use super::rollup::{Subject, Tracker};
 
 /// Who writes, and where the effects of a write go.
 #[derive(Clone, Copy)]
@@ -61,6 +63,7 @@ impl<'a> Writer<'a> {
             claim: self.claim,
             indexed: false,
             staged: Vec::new(),
+            rollups: Tracker::default(),
         })
     }
 
@@ -104,6 +107,7 @@ pub struct Tx<'a> {
     claim: Option<&'a IdempotencyClaim>,
     indexed: bool,
     staged: Vec<Event>,
+    rollups: Tracker,
 }
 
 impl Tx<'_> {
@@ -115,6 +119,18 @@ impl Tx<'_> {
         } else {
             select
         }
+    }
+
+    /// A company or tender this write is about to change in a way the statistics may follow:
+    /// locks it until the write ends (on PostgreSQL) and notes what it counts for now; the
+    /// commit adds the difference to the statistics rollups. Call it before the change.
+    pub async fn track(&mut self, subject: Subject) -> AppResult<()> {
+        self.rollups.track(&self.txn, subject).await
+    }
+
+    /// A company or tender this write creates, for the statistics rollups.
+    pub fn track_new(&mut self, subject: Subject) {
+        self.rollups.track_new(subject);
     }
 
     /// Marks these objects' search documents for refreshing.
@@ -166,7 +182,8 @@ impl Tx<'_> {
     /// Commits the write, and with it the mark of the request's idempotency claim: the key
     /// then says the write is in, whatever becomes of this process. A claim another attempt
     /// took over (this one outran its lease) commits nothing.
-    pub async fn commit(self) -> AppResult<()> {
+    pub async fn commit(mut self) -> AppResult<()> {
+        std::mem::take(&mut self.rollups).settle(&self.txn).await?;
         if let Some(claim) = self.claim
             && !idempotency::mark_committed(&self.txn, claim).await?
         {

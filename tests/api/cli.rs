@@ -91,6 +91,64 @@ fn reindex_rebuilds_the_embedded_index_from_the_database() {
     assert_eq!(outbox(dir.path()), 0);
 }
 
+#[test]
+fn statistics_verify_finds_a_tampered_rollup_and_rebuild_mends_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = ganbridge()
+            .args(args)
+            .env("GANBRIDGE_DATA_DIR", dir.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("running ganbridge");
+        (
+            output.status.success(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run(&["seed", "demo"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("1056 companies"), "{out}");
+    let (ok, out, err) = run(&["statistics", "verify"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("match the records"), "{out}");
+    // One increment lost: 2014's Nanchang row one company short.
+    execute(
+        &dir.path().join("ganbridge.db"),
+        "UPDATE statistics_rollup SET companies = companies - 1 \
+         WHERE year = 2014 AND scope = 'district' \
+         AND member = (SELECT id FROM district WHERE code = 'nanchang')",
+    );
+    let (ok, out, err) = run(&["statistics", "verify"]);
+    assert!(!ok, "a difference is a failure: {out}");
+    assert!(out.starts_with("2014 district "), "{out}");
+    assert!(err.contains("1 statistics rollup row(s) differ"), "{err}");
+    let (ok, out, err) = run(&["statistics", "rebuild"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("rebuilt from the records"), "{out}");
+    let (ok, out, err) = run(&["statistics", "verify"]);
+    assert!(ok, "{out}{err}");
+}
+
+/// Runs one statement on the SQLite database at `path`; answers the rows it changed.
+fn execute(path: &std::path::Path, sql: &str) -> u64 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use sea_orm::ConnectionTrait;
+        let db = sea_orm::Database::connect(format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let changed = db.execute_unprepared(sql).await.unwrap().rows_affected();
+        db.close().await.unwrap();
+        assert_eq!(changed, 1, "{sql}");
+        changed
+    })
+}
+
 /// Rows in the search outbox of the SQLite database at `path`.
 fn outbox_rows(path: &std::path::Path) -> i64 {
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -17,6 +17,7 @@ mod parks;
 mod partners;
 mod readiness;
 mod relevance;
+mod rollups;
 mod scenario;
 mod schema;
 mod search;

@@ -9,6 +9,7 @@ use crate::domain::{Currency, Money, SearchType, ServiceLine, Uscc};
 use crate::entities::{company, company_figures, company_service_line, park};
 use crate::error::{AppError, AppResult};
 use crate::services::input::{email, headcount, lines, phone, text_field, website};
+use crate::services::rollup::Subject;
 use crate::services::write::{Tx, Writer};
 
 /// A company as the Department of Commerce registers it.
@@ -140,6 +141,7 @@ pub async fn create(w: &Writer<'_>, new: NewCompany) -> AppResult<company::Model
         )),
         _ => e.into(),
     })?;
+    tx.track_new(Subject::Company(record.id));
     replace_lines(&tx, record.id, &lines).await?;
     tx.index(SearchType::Company, &[record.id]).await?;
     if let Some(park) = record.park_id {
@@ -192,6 +194,8 @@ pub async fn update_profile(
     }
     if let Some(l) = &changes.service_lines {
         let l = lines(l, "serviceLines")?;
+        // The lines decide the families the company's figures count in.
+        tx.track(Subject::Company(company_id)).await?;
         replace_lines(&tx, company_id, &l).await?;
     }
     active.updated_at = Set(Utc::now());
@@ -273,6 +277,7 @@ pub async fn record_figures(
     {
         return Err(AppError::not_found(Kind::Company, company_id));
     }
+    tx.track(Subject::Company(company_id)).await?;
     let existing = company_figures::Entity::find_by_id((company_id, year))
         .one(&tx.txn)
         .await?;
@@ -300,4 +305,54 @@ pub async fn record_figures(
         .await?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// The Department of Commerce moves a company to another district, or into, out of or between
+/// parks (a park lies in one district: the company's).
+pub async fn relocate(
+    w: &Writer<'_>,
+    company_id: i64,
+    district_id: i64,
+    park_id: Option<i64>,
+) -> AppResult<company::Model> {
+    w.require_admin()?;
+    let mut tx = w.begin().await?;
+    let record = tx
+        .locked(company::Entity::find_by_id(company_id))
+        .one(&tx.txn)
+        .await?
+        .ok_or_else(|| AppError::not_found(Kind::Company, company_id))?;
+    if crate::entities::district::Entity::find_by_id(district_id)
+        .one(&tx.txn)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::not_found(Kind::District, district_id));
+    }
+    if let Some(park_id) = park_id {
+        let park = park::Entity::find_by_id(park_id)
+            .one(&tx.txn)
+            .await?
+            .ok_or_else(|| AppError::not_found(Kind::Park, park_id))?;
+        if park.district_id != district_id {
+            return Err(AppError::bad_field(
+                "parkId",
+                "the park lies in another district than the one given",
+            ));
+        }
+    }
+    // Its figures and certificates move with it, from the old district and park to the new.
+    tx.track(Subject::Company(company_id)).await?;
+    let parks: Vec<i64> = record.park_id.into_iter().chain(park_id).collect();
+    let mut active: company::ActiveModel = record.into();
+    active.district_id = Set(district_id);
+    active.park_id = Set(park_id);
+    active.updated_at = Set(Utc::now());
+    let record = active.update(&tx.txn).await?;
+    tx.index(SearchType::Company, &[company_id]).await?;
+    tx.index(SearchType::Park, &parks).await?;
+    tx.audit("moveCompany", &[(Kind::Company, company_id)])
+        .await?;
+    tx.commit().await?;
+    Ok(record)
 }

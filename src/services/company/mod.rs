@@ -90,18 +90,7 @@ impl CompanyOrder {
     }
 }
 
-/// The lines, one bit each, as `company.service_line_mask` holds them: the bits are the
-/// storage's (`migration::SERVICE_LINE_BITS`).
-pub fn line_mask(lines: impl IntoIterator<Item = ServiceLine>) -> i64 {
-    use sea_orm::ActiveEnum;
-    lines.into_iter().fold(0, |mask, line| {
-        let stored = line.to_value();
-        migration::SERVICE_LINE_BITS
-            .iter()
-            .find(|(name, _)| *name == stored)
-            .map_or(mask, |(_, bit)| mask | (1 << bit))
-    })
-}
+pub use super::lines::line_mask;
 
 /// Certificates that count as held today: verified, recorded active, not past expiry.
 pub fn in_force(today: NaiveDate) -> Condition {
@@ -324,23 +313,3 @@ mod read_along;
 pub use changes::*;
 pub use figures::{ParkTotals, figures, latest_figures, park_totals};
 pub use read_along::{Along, ReadAlong, by_id_along};
-
-#[cfg(test)]
-mod line_mask_tests {
-    use super::*;
-
-    /// Every variant, not only those `ServiceLine::ALL` lists: a line without a bit would
-    /// filter to nothing.
-    #[test]
-    fn every_line_has_a_bit_of_its_own() {
-        use sea_orm::Iterable;
-        let lines: Vec<ServiceLine> = ServiceLine::iter().collect();
-        for &line in &lines {
-            assert_eq!(line_mask([line]).count_ones(), 1, "{line:?}");
-        }
-        assert_eq!(
-            line_mask(lines.iter().copied()).count_ones() as usize,
-            lines.len()
-        );
-    }
-}

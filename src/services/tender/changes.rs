@@ -18,6 +18,7 @@ use crate::entities::{
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::services::input::{lines as service_lines, optional_text, text_field};
+use crate::services::rollup::Subject;
 use crate::services::write::{Tx, Writer};
 
 /// A tender's fields; on update, absent fields stay as they are.
@@ -280,6 +281,7 @@ pub async fn update(w: &Writer<'_>, id: i64, fields: TenderFields) -> AppResult<
 pub async fn publish(w: &Writer<'_>, id: i64) -> AppResult<tender::Model> {
     let mut tx = w.begin().await?;
     let record = owned(&tx, w, id).await?;
+    tx.track(Subject::Tender(id)).await?;
     if record.status != TenderStatus::Planning {
         return Err(AppError::Conflict(
             "only a tender in planning can be published".into(),
@@ -308,6 +310,7 @@ pub async fn publish(w: &Writer<'_>, id: i64) -> AppResult<tender::Model> {
 pub async fn cancel(w: &Writer<'_>, id: i64) -> AppResult<tender::Model> {
     let mut tx = w.begin().await?;
     let record = owned(&tx, w, id).await?;
+    tx.track(Subject::Tender(id)).await?;
     if !matches!(record.status, TenderStatus::Planning | TenderStatus::Active) {
         return Err(AppError::Conflict(
             "only a tender in planning or active can be cancelled".into(),
@@ -356,6 +359,7 @@ async fn settle_bids(tx: &Tx<'_>, tender_id: i64, award: Option<i64>) -> AppResu
 pub async fn close(w: &Writer<'_>, id: i64, award: Option<i64>) -> AppResult<tender::Model> {
     let mut tx = w.begin().await?;
     let record = owned(&tx, w, id).await?;
+    tx.track(Subject::Tender(id)).await?;
     if record.status != TenderStatus::Active {
         return Err(AppError::Conflict(
             "only an active tender can be closed".into(),
