@@ -2,13 +2,14 @@
 //!
 //! One GraphQL API publishes the province's service-outsourcing companies, the international
 //! certifications they hold, the demonstration parks they sit in, and the tenders counterparts
-//! post, with the industry's yearly statistics computed from those records.
+//! post, with the industry's yearly statistics, kept by the writes that change those records.
 //!
 //! # The map: which layer may import which
 //!
 //! Data flows one way: [`http`] receives a request and turns its API key into an actor,
 //! [`graphql`] resolves it, [`services`] query and write the database through the [`entities`]
-//! (every write one transaction with its audit row, its search outbox rows and its [`events`]),
+//! (every write one transaction with its audit row, its statistics rollups, its search outbox
+//! rows and its [`events`]),
 //! and [`domain`] holds the plain types and their validation. From the bottom up, each layer
 //! may import only these:
 //!
