@@ -114,12 +114,14 @@ fn statistics_verify_finds_a_tampered_rollup_and_rebuild_mends_it() {
     assert!(ok, "{out}{err}");
     assert!(out.contains("match the records"), "{out}");
     // One increment lost: 2014's Nanchang row one company short.
-    execute(
+    let changed = on_sqlite(
         &dir.path().join("ganbridge.db"),
         "UPDATE statistics_rollup SET companies = companies - 1 \
          WHERE year = 2014 AND scope = 'district' \
          AND member = (SELECT id FROM district WHERE code = 'nanchang')",
+        false,
     );
+    assert_eq!(changed, 1);
     let (ok, out, err) = run(&["statistics", "verify"]);
     assert!(!ok, "a difference is a failure: {out}");
     assert!(out.starts_with("2014 district "), "{out}");
@@ -131,8 +133,9 @@ fn statistics_verify_finds_a_tampered_rollup_and_rebuild_mends_it() {
     assert!(ok, "{out}{err}");
 }
 
-/// Runs one statement on the SQLite database at `path`; answers the rows it changed.
-fn execute(path: &std::path::Path, sql: &str) -> u64 {
+/// Runs `sql` on the SQLite database at `path`: a change (answering the rows it changed) or,
+/// with `count`, a query of one `n` column (answering it).
+fn on_sqlite(path: &std::path::Path, sql: &str, count: bool) -> i64 {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -142,36 +145,28 @@ fn execute(path: &std::path::Path, sql: &str) -> u64 {
         let db = sea_orm::Database::connect(format!("sqlite://{}", path.display()))
             .await
             .unwrap();
-        let changed = db.execute_unprepared(sql).await.unwrap().rows_affected();
+        let n = if count {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DatabaseBackend::Sqlite,
+                    sql,
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get("", "n").unwrap()
+        } else {
+            let changed = db.execute_unprepared(sql).await.unwrap().rows_affected();
+            i64::try_from(changed).unwrap()
+        };
         db.close().await.unwrap();
-        assert_eq!(changed, 1, "{sql}");
-        changed
+        n
     })
 }
 
 /// Rows in the search outbox of the SQLite database at `path`.
 fn outbox_rows(path: &std::path::Path) -> i64 {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        use sea_orm::ConnectionTrait;
-        let db = sea_orm::Database::connect(format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
-        let row = db
-            .query_one_raw(sea_orm::Statement::from_string(
-                sea_orm::DatabaseBackend::Sqlite,
-                "SELECT COUNT(*) AS n FROM search_outbox",
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        let n: i64 = row.try_get("", "n").unwrap();
-        db.close().await.unwrap();
-        n
-    })
+    on_sqlite(path, "SELECT COUNT(*) AS n FROM search_outbox", true)
 }
 
 #[tokio::test]
