@@ -80,7 +80,9 @@ impl From<DomainFigures> for Figures {
 }
 
 /// Change over the previous year, in percent, rounded half-up to two decimals. A figure is
-/// absent when the previous year's is zero.
+/// absent when the previous year's is zero; all but `newCertificates` are absent too while no
+/// company of the scope has recorded figures for the year (a year not yet reported is not a
+/// fall to zero).
 #[derive(SimpleObject)]
 pub struct Growth {
     /// Change in the number of companies that recorded figures.
@@ -187,7 +189,8 @@ pub struct TargetProgress {
     /// The actual figure is more than the level.
     reached: bool,
     /// The year's growth over the previous year, in percent rounded half-up to two decimals;
-    /// absent when the previous year's figure is zero.
+    /// absent when the previous year's figure is zero, or while no company of the scope has
+    /// recorded figures for the year.
     growth_percent: Option<Decimal>,
     /// The yearly growth the target asks for, in percent.
     required_growth_percent: Decimal,

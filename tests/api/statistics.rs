@@ -214,6 +214,32 @@ async fn the_opinions_targets_are_data_kept_by_the_department() {
     // Before the year they are set for, no target is in force.
     let y2014 = app.data(TARGETS, json!({ "year": 2014 })).await;
     assert_eq!(y2014["statistics"]["targets"], json!([]));
+    // 2015 holds no figures yet (the record stops at 2014): the targets are in force, the gap
+    // is the whole level, and there is no growth to judge rather than a fall of 100%.
+    let y2015 = app.data(TARGETS, json!({ "year": 2015 })).await;
+    let companies = &y2015["statistics"]["targets"][0];
+    assert_eq!(companies["figure"], "COMPANIES");
+    assert_eq!(
+        (companies["actual"].as_i64(), companies["gap"].as_i64()),
+        (Some(0), Some(3000))
+    );
+    assert!(companies["growthPercent"].is_null(), "{companies}");
+    assert!(companies["growthMet"].is_null(), "{companies}");
+    let growth = app
+        .data(
+            "{ statistics(year: 2015) { growth { companies employees newCertificates } } }",
+            json!({}),
+        )
+        .await;
+    let growth = &growth["statistics"]["growth"];
+    assert!(
+        growth["companies"].is_null() && growth["employees"].is_null(),
+        "{growth}"
+    );
+    assert!(
+        growth["newCertificates"].is_string(),
+        "certificates are still issued: {growth}"
+    );
 
     // A district's target, and the year's figures against it.
     let admin = app.key(Role::Admin, None, None).await;

@@ -12,7 +12,8 @@
 //!   and not withdrawn, in Jiangxi time.
 //!
 //! Growth is the change over Y-1 in percent, rounded half-up to two decimals; it is absent when
-//! Y-1 has no figures to compare with. Reading a year costs one indexed range read of its rows
+//! Y-1 has no figures to compare with, and (but for new certificates) when no company of the
+//! scope has recorded figures for Y yet. Reading a year costs one indexed range read of its rows
 //! and the previous year's, however many companies there are.
 
 pub mod targets;
@@ -87,14 +88,23 @@ pub fn percent_change(current: i64, previous: i64) -> Option<Decimal> {
 
 impl Growth {
     fn between(current: &Figures, previous: &Figures) -> Self {
+        // A year no company of the scope has recorded figures for (yet) is not a fall to zero.
+        let reported = current.companies > 0;
+        let recorded = |current: i64, previous: i64| {
+            if reported {
+                percent_change(current, previous)
+            } else {
+                None
+            }
+        };
         Growth {
-            companies: percent_change(current.companies, previous.companies),
-            employees: percent_change(current.employees, previous.employees),
-            contract_amount: percent_change(
+            companies: recorded(current.companies, previous.companies),
+            employees: recorded(current.employees, previous.employees),
+            contract_amount: recorded(
                 current.contract_amount_usd_cents,
                 previous.contract_amount_usd_cents,
             ),
-            executed_amount: percent_change(
+            executed_amount: recorded(
                 current.executed_amount_usd_cents,
                 previous.executed_amount_usd_cents,
             ),

@@ -225,7 +225,8 @@ pub struct Progress {
     pub gap: i64,
     /// The actual figure exceeds the level.
     pub reached: bool,
-    /// The year's growth, in percent; absent without a previous year to compare with.
+    /// The year's growth, in percent; absent without a previous year to compare with, or
+    /// before any company has recorded figures for the year.
     pub growth_percent: Option<Decimal>,
     /// The growth reached the target's rate; absent with the growth.
     pub growth_met: Option<bool>,
@@ -248,7 +249,12 @@ pub fn progress(
                 .filter(|t| t.figure == figure && t.district_id == district && t.year <= year)
                 .max_by_key(|t| t.year)?;
             let actual = figure.of(current);
-            let growth = percent_change(actual, figure.of(previous));
+            // No company has recorded figures for the year (yet): no growth to judge.
+            let growth = if current.companies > 0 {
+                percent_change(actual, figure.of(previous))
+            } else {
+                None
+            };
             Some(Progress {
                 target: target.clone(),
                 year,
