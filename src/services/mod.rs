@@ -22,4 +22,5 @@ pub mod search;
 pub mod statistics;
 pub mod sync;
 pub mod tender;
+pub mod transaction;
 pub mod write;

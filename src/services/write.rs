@@ -9,7 +9,7 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QuerySelect, Select,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    TransactionTrait,
 };
 use tokio::sync::Notify;
 
@@ -38,14 +38,10 @@ impl<'a> Writer<'a> {
     /// Starts the write. A key is checked again inside the transaction: one revoked since the
     /// request (or the websocket connection) began writes nothing.
     pub async fn begin(&self) -> AppResult<Tx<'a>> {
-        // On SQLite a write transaction starts as one (IMMEDIATE): a deferred one that read
-        // first could not upgrade to writing once another connection (the search worker's)
-        // had committed meanwhile, and would fail instead of waiting its turn.
-        let options = TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        };
-        let txn = self.db.begin_with_options(options).await?;
+        let txn = self
+            .db
+            .begin_with_options(super::transaction::write_options())
+            .await?;
         if let Some(key) = self.actor.key_id() {
             let active = api_key::Entity::find_by_id(key)
                 .filter(api_key::Column::RevokedAt.is_null())

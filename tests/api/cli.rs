@@ -6,6 +6,16 @@ fn ganbridge() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ganbridge"))
 }
 
+/// `ganbridge` on the embedded store and engine, with its data under `dir`.
+fn embedded(dir: &std::path::Path) -> Command {
+    let mut command = ganbridge();
+    command
+        .env("GANBRIDGE_DATA_DIR", dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("MEILI_URL");
+    command
+}
+
 #[test]
 fn export_schema_prints_the_committed_sdl() {
     let output = ganbridge()
@@ -25,10 +35,8 @@ fn export_schema_prints_the_committed_sdl() {
 fn seed_demo_loads_once_into_an_empty_sqlite_database() {
     let dir = tempfile::tempdir().unwrap();
     let run = || {
-        let output = ganbridge()
+        let output = embedded(dir.path())
             .args(["seed", "demo"])
-            .env("GANBRIDGE_DATA_DIR", dir.path())
-            .env_remove("DATABASE_URL")
             .output()
             .expect("running ganbridge");
         assert!(
@@ -62,11 +70,8 @@ fn a_bad_configuration_is_reported_not_panicked() {
 fn reindex_rebuilds_the_embedded_index_from_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let output = ganbridge()
+        let output = embedded(dir.path())
             .args(args)
-            .env("GANBRIDGE_DATA_DIR", dir.path())
-            .env_remove("DATABASE_URL")
-            .env_remove("MEILI_URL")
             .output()
             .expect("running ganbridge");
         assert!(
@@ -95,10 +100,8 @@ fn reindex_rebuilds_the_embedded_index_from_the_database() {
 fn statistics_verify_finds_a_tampered_rollup_and_rebuild_mends_it() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let output = ganbridge()
+        let output = embedded(dir.path())
             .args(args)
-            .env("GANBRIDGE_DATA_DIR", dir.path())
-            .env_remove("DATABASE_URL")
             .output()
             .expect("running ganbridge");
         (
@@ -173,10 +176,8 @@ fn outbox_rows(path: &std::path::Path) -> i64 {
 async fn keys_are_created_listed_and_revoked_on_the_command_line_and_work_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        ganbridge()
+        embedded(dir.path())
             .args(args)
-            .env("GANBRIDGE_DATA_DIR", dir.path())
-            .env_remove("DATABASE_URL")
             .output()
             .expect("running ganbridge")
     };
@@ -253,11 +254,8 @@ async fn keys_are_created_listed_and_revoked_on_the_command_line_and_work_over_h
 #[test]
 fn check_config_reaches_each_service_and_says_what_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
-    let good = ganbridge()
+    let good = embedded(dir.path())
         .arg("check-config")
-        .env("GANBRIDGE_DATA_DIR", dir.path())
-        .env_remove("DATABASE_URL")
-        .env_remove("MEILI_URL")
         .output()
         .expect("running ganbridge");
     let stdout = String::from_utf8_lossy(&good.stdout);

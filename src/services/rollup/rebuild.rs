@@ -7,14 +7,14 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use futures_util::TryStreamExt;
 use sea_orm::{
     AccessMode, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IsolationLevel, QueryFilter, QuerySelect, SqliteTransactionMode, Statement, StreamTrait,
-    TransactionOptions, TransactionTrait,
+    IsolationLevel, QueryFilter, QuerySelect, Statement, StreamTrait, TransactionTrait,
 };
 
 use super::{Place, Rollups, Scope, Totals, add, attribute_tender, figures_totals, read};
 use crate::domain::{BidStatus, TenderStatus, VerificationStatus};
 use crate::entities::{bid, certification, company, company_figures, statistics_rollup, tender};
 use crate::error::AppResult;
+use crate::services::transaction::write_options;
 
 /// Every year's totals, recomputed from the records.
 pub async fn recompute<C: ConnectionTrait + StreamTrait>(conn: &C) -> AppResult<Rollups> {
@@ -168,14 +168,6 @@ pub async fn rebuilt_at<C: ConnectionTrait>(conn: &C) -> AppResult<Option<DateTi
         Some(row) => row.try_get::<Option<DateTime<Utc>>>("", "rebuilt_at")?,
         None => None,
     })
-}
-
-fn write_options() -> TransactionOptions {
-    // On SQLite a write transaction starts as one (see `services::write`).
-    TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    }
 }
 
 /// Rebuilds the rollups from the records in one transaction (`ganbridge statistics rebuild`);
