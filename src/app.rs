@@ -13,6 +13,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
+use crate::domain::OcidPrefix;
 use crate::events::{self, EventBus};
 use crate::graphql::documents::Documents;
 use crate::graphql::{self, ApiState, RequestLimits};
@@ -34,6 +35,7 @@ pub struct Application {
     closing: watch::Sender<bool>,
     /// How long the server keeps answering, draining, after the shutdown signal.
     drain: std::time::Duration,
+    open_data: Arc<crate::ocds::OpenData>,
 }
 
 /// Where the index stands before the server listens. On the embedded engine an empty index over
@@ -78,8 +80,33 @@ async fn index_before_listening(
     Ok(())
 }
 
+/// The ocid prefix the settings give, checked.
+pub fn ocid_prefix(settings: &Settings) -> anyhow::Result<OcidPrefix> {
+    OcidPrefix::parse(settings.ocid_prefix.trim())
+        .map_err(|e| anyhow::anyhow!(e))
+        .context("GANBRIDGE_OCID_PREFIX")
+}
+
+/// Where the public reaches this deployment: the setting, or `http://` and the bound address.
+fn public_url(settings: &Settings, address: SocketAddr) -> anyhow::Result<String> {
+    let Some(url) = settings.public_url.as_deref().map(str::trim) else {
+        return Ok(format!("http://{address}"));
+    };
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or_default();
+    if rest.is_empty() || rest.starts_with('/') || url.contains(char::is_whitespace) {
+        anyhow::bail!(
+            "GANBRIDGE_PUBLIC_URL: '{url}' is not an absolute http(s) URL (e.g. https://data.example.gov.cn)"
+        );
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let ocid_prefix = ocid_prefix(settings)?;
         let (db, statements) = db::connect_requests(settings).await?;
         db::migrate(&db).await?;
         reference::ensure(&db)
@@ -87,7 +114,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("{e:?}"))
             .context("writing reference data")?;
         if settings.demo {
-            match seed::load(&db, crate::domain::today()).await {
+            match seed::load(&db, crate::domain::today(), &ocid_prefix).await {
                 Ok(seed::DemoOutcome::Loaded {
                     companies,
                     certifications,
@@ -112,6 +139,14 @@ impl Application {
         {
             tracing::info!(rows, "statistics rollups built from the records");
         }
+        // Tenders posted before releases were kept get one each, once, here.
+        let written = crate::services::release::ensure(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))
+            .context("writing the releases of earlier tenders")?;
+        if written > 0 {
+            tracing::info!(tenders = written, "releases written for earlier tenders");
+        }
         let reference = reference::load(&db)
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -127,6 +162,7 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("reading the bound address")?;
+        let public_url = public_url(settings, address)?;
         // The sync worker has a small pool of its own: it never takes a connection a request
         // is waiting for, and its statements are counted apart.
         let mut worker_settings = settings.clone();
@@ -174,7 +210,15 @@ impl Application {
             outbox_lag_threshold: std::time::Duration::from_secs(
                 settings.outbox_lag_threshold_secs,
             ),
+            public_url: public_url.clone().into(),
+            ocid_prefix: Arc::new(ocid_prefix),
         };
+        let open_data = Arc::new(crate::ocds::OpenData {
+            publication: crate::ocds::Publication {
+                base: public_url.into(),
+            },
+            bulk: crate::ocds::bulk::Bulk::new(settings.data_dir.join("ocds-bulk")),
+        });
         Ok(Self {
             acceptor,
             address,
@@ -184,6 +228,7 @@ impl Application {
             listen_url,
             closing,
             drain: std::time::Duration::from_secs(settings.drain_secs),
+            open_data,
         })
     }
 
@@ -209,10 +254,15 @@ impl Application {
     pub fn endpoint(&self) -> poem::endpoint::BoxEndpoint<'static> {
         use poem::{EndpointExt, IntoEndpoint};
         let schema = graphql::schema(self.state.clone());
-        http::routes(schema, self.state.clone(), self.statements.clone())
-            .into_endpoint()
-            .map_to_response()
-            .boxed()
+        http::routes(
+            schema,
+            self.state.clone(),
+            self.statements.clone(),
+            self.open_data.clone(),
+        )
+        .into_endpoint()
+        .map_to_response()
+        .boxed()
     }
 
     /// Serves until `shutdown` completes; then drains: for the drain period (`drain_secs`) it

@@ -67,6 +67,12 @@ pub struct Settings {
     pub cors_allowed_origins: String,
     /// How long a mutation's `Idempotency-Key` is remembered (and its answer replayed).
     pub idempotency_retention_secs: u64,
+    /// The address the public reaches this deployment at (`https://data.example.gov.cn`),
+    /// for the absolute links of the open data; unset: `http://` and the listen address.
+    pub public_url: Option<String>,
+    /// The prefix of the ocids given to new tenders: `ocds-` and six letters or digits,
+    /// registered with the Open Contracting Partnership.
+    pub ocid_prefix: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -104,6 +110,8 @@ impl Default for Settings {
             cors_allowed_origins: String::new(),
             slow_query_ms: 500,
             idempotency_retention_secs: 86_400,
+            public_url: None,
+            ocid_prefix: "ocds-gnbrdg".into(),
         }
     }
 }

@@ -25,7 +25,8 @@
 //! | [`services`] | `config`, `domain`, `entities`, `error`, `events`, `search` |
 //! | [`seed`] | `services` and what they may import: the demo and synthetic datasets are written through them |
 //! | [`graphql`] | `services`, `search`, `metrics` and below (the `entities` only to name the columns a selection reads) |
-//! | [`http`] | `graphql`, `services`, `db`, `metrics` and below |
+//! | [`ocds`] | `services`, `domain`, `error`: open data, a face beside GraphQL |
+//! | [`http`] | `graphql`, `ocds`, `services`, `db`, `metrics` and below |
 //! | [`check`] | `config`, `db`, `search` |
 //! | [`app`] | everything: it assembles the whole from [`config`] |
 //!
@@ -49,6 +50,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod ocds;
 pub mod search;
 pub mod seed;
 pub mod services;

@@ -210,10 +210,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (db, _) = db::connect(&settings).await?;
             db::migrate(&db).await?;
             let started = std::time::Instant::now();
-            let outcome = seed::load_synthetic(&db, ganbridge::domain::today(), companies)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))
-                .context("loading the synthetic dataset")?;
+            let outcome = seed::load_synthetic(
+                &db,
+                ganbridge::domain::today(),
+                companies,
+                &ganbridge::app::ocid_prefix(&settings)?,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))
+            .context("loading the synthetic dataset")?;
             match outcome {
                 DemoOutcome::Loaded {
                     companies,
@@ -245,10 +250,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let (db, _) = db::connect(&settings).await?;
             db::migrate(&db).await?;
-            let outcome = seed::load(&db, ganbridge::domain::today())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))
-                .context("loading the demo dataset")?;
+            let outcome = seed::load(
+                &db,
+                ganbridge::domain::today(),
+                &ganbridge::app::ocid_prefix(&settings)?,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))
+            .context("loading the demo dataset")?;
             match outcome {
                 DemoOutcome::Loaded {
                     companies,
@@ -358,12 +367,14 @@ async fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
     // The command line acts as the Department of Commerce; its changes are audited as such.
     let events = EventBus::new(false);
     let wake = tokio::sync::Notify::new();
+    let ocid_prefix = ganbridge::app::ocid_prefix(settings)?;
     let writer = Writer {
         db: &db,
         actor: Actor::CLI_ADMIN,
         events: &events,
         search_wake: &wake,
         claim: None,
+        ocid_prefix: &ocid_prefix,
     };
     match command {
         KeysCommand::Create {

@@ -23,6 +23,7 @@ mod m20261127_000009_company_service_line_mask;
 mod m20261127_000010_company_district_name_lines_index;
 mod m20261202_000011_create_idempotency_keys;
 mod m20261202_000012_create_statistics_rollups;
+mod m20261203_000013_create_tender_releases;
 
 pub use m20261127_000009_company_service_line_mask::SERVICE_LINE_BITS;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_company_district_name_lines_index::Migration),
             Box::new(m20261202_000011_create_idempotency_keys::Migration),
             Box::new(m20261202_000012_create_statistics_rollups::Migration),
+            Box::new(m20261203_000013_create_tender_releases::Migration),
         ]
     }
 }

@@ -22,5 +22,7 @@ pub mod statistics_rollup;
 pub mod statistics_target;
 pub mod tender;
 pub mod tender_amendment;
+pub mod tender_release;
+pub mod tender_release_clock;
 pub mod tender_required_certification;
 pub mod tender_service_line;

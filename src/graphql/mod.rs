@@ -72,6 +72,10 @@ pub struct ApiState {
     pub limits: RequestLimits,
     /// Parsed queries, by their text.
     pub documents: Arc<documents::Documents>,
+    /// Where the public reaches this deployment, without a trailing `/`.
+    pub public_url: Arc<str>,
+    /// The prefix of the ocids given to new tenders.
+    pub ocid_prefix: Arc<crate::domain::OcidPrefix>,
 }
 
 /// What one request may be, and spend.
@@ -255,6 +259,7 @@ pub(crate) fn writer<'a>(ctx: &Context<'a>) -> Writer<'a> {
         events: &api.events,
         search_wake: &api.search_wake,
         claim: ctx.data_opt::<IdempotencyClaim>(),
+        ocid_prefix: &api.ocid_prefix,
     }
 }
 

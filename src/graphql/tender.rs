@@ -60,7 +60,7 @@ impl Tender {
         Some(match field {
             // The id is always read; these read by it.
             "__typename" | "id" | "serviceLines" | "amendments" => &[],
-            "ocid" => &[C::Ocid],
+            "ocid" | "ocdsRecordUrl" => &[C::Ocid],
             "title" => &[C::TitleEn],
             "titleZh" => &[C::TitleZh],
             "description" => &[C::DescriptionEn],
@@ -102,6 +102,12 @@ impl Tender {
     /// Open Contracting ID.
     async fn ocid(&self) -> &str {
         &self.0.ocid
+    }
+
+    /// Where the tender's OCDS record is published: every release of its history and the
+    /// compiled release, as open data (JSON, no key needed).
+    async fn ocds_record_url(&self, ctx: &Context<'_>) -> String {
+        format!("{}/ocds/records/{}", state(ctx).public_url, self.0.ocid)
     }
 
     /// English title.

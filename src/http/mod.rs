@@ -1,12 +1,13 @@
 //! HTTP routes: the GraphQL endpoint ([`graphql`]: POST for queries, GET for cacheable queries
 //! and GraphiQL), its websocket ([`websocket`]), and the operational endpoints ([`ops`]:
-//! `/healthz`, `/readyz`, `/metrics`); [`auth`] turns a request's key into the caller, and
+//! `/healthz`, `/readyz`, `/metrics`), the open data ([`ocds`]: `/ocds/...`); [`auth`] turns a request's key into the caller, and
 //! [`idempotency`] keeps the answers of mutations sent with an `Idempotency-Key`. Every
 //! request gets an id and passes compression, CORS and tracing here.
 
 mod auth;
 mod graphql;
 mod idempotency;
+mod ocds;
 mod ops;
 mod websocket;
 
@@ -65,10 +66,13 @@ pub fn routes(
     schema: AppSchema,
     state: ApiState,
     statements: StatementCounter,
+    open_data: std::sync::Arc<crate::ocds::OpenData>,
 ) -> impl IntoEndpoint {
     let cors = cors(&state.limits.cors_allowed_origins);
     let draining = state.draining.clone();
-    Route::new()
+    // Answers are compressed for the clients that accept it, except the bulk files, which are
+    // gzip files already.
+    let compressed = Route::new()
         .at(
             "/graphql",
             get(graphql::graphql_get).post(graphql::graphql_post),
@@ -78,10 +82,19 @@ pub fn routes(
         .at("/readyz", get(ops::readyz))
         .at("/readyz/traffic", get(ops::traffic))
         .at("/metrics", get(ops::metrics))
+        .at("/ocds/releases", get(ocds::releases))
+        .at("/ocds/releases/:ocid", get(ocds::tender_releases))
+        .at("/ocds/records", get(ocds::records))
+        .at("/ocds/records/:ocid", get(ocds::tender_record))
+        .at("/ocds/bulk", get(ocds::bulk_index))
+        .with(Compression::new());
+    Route::new()
+        .at("/ocds/bulk/:kind/:file", get(ocds::bulk_file))
+        .nest("/", compressed)
+        .data(open_data)
         .data(Prepared::new(schema, state.documents.clone()))
         .data(state)
         .data(statements)
-        .with(Compression::new())
         .with_if(cors.is_some(), cors.unwrap_or_default())
         .with(Tracing)
         .around(move |endpoint, req| {

@@ -13,7 +13,9 @@ use super::DemoOutcome;
 use super::plan::Plan;
 use super::record::PARKS;
 use super::tenders::{COUNTERPARTS, TENDER_TEMPLATES};
-use crate::domain::{DistrictCode, ParkLevel, SearchType, TenderStatus, Uscc, VerificationStatus};
+use crate::domain::{
+    DistrictCode, OcidPrefix, ParkLevel, SearchType, TenderStatus, Uscc, VerificationStatus,
+};
 use crate::entities::{
     alliance, alliance_member, certification, company, company_figures, company_service_line,
     counterpart, park, park_focus_industry, tender, tender_required_certification,
@@ -28,6 +30,7 @@ pub(super) async fn write(
     db: &DatabaseConnection,
     plan: Plan,
     enqueue: bool,
+    ocid_prefix: &OcidPrefix,
 ) -> AppResult<DemoOutcome> {
     reference::ensure(db).await?;
     let existing = company::Entity::find().count(db).await?;
@@ -65,11 +68,13 @@ pub(super) async fn write(
     let company_ids = insert_companies(&txn, &plan, &district_ids, &park_ids, created).await?;
     insert_certifications(&txn, &plan, &company_ids).await?;
     let counterpart_ids = insert_counterparts(&txn, &ftz_ids, created).await?;
-    let tender_ids = insert_tenders(&txn, &plan, &counterpart_ids).await?;
+    let tender_ids = insert_tenders(&txn, &plan, &counterpart_ids, ocid_prefix).await?;
     insert_alliances(&txn, &plan, &company_ids, created).await?;
     insert_targets(&txn, created).await?;
-    // The statistics rollups, from what was just written, in the same transaction.
+    // The statistics rollups and the tenders' releases, from what was just written, in the
+    // same transaction.
     crate::services::rollup::rebuild(&txn).await?;
+    crate::services::release::write_missing(&txn).await?;
     // The index follows through the outbox, like every other write.
     if enqueue {
         let keys: Vec<DocKey> = company_ids
@@ -355,13 +360,14 @@ async fn insert_tenders(
     txn: &DatabaseTransaction,
     plan: &Plan,
     counterparts: &[i64],
+    ocid_prefix: &OcidPrefix,
 ) -> AppResult<Vec<i64>> {
     let mut ids = Vec::with_capacity(plan.tenders.len());
     for (i, t) in plan.tenders.iter().enumerate() {
         let template = &TENDER_TEMPLATES[t.template];
         let buyer = COUNTERPARTS[t.counterpart].0;
         let result = tender::Entity::insert(tender::ActiveModel {
-            ocid: Set(format!("ocds-gnbrdg-{:06}", i + 1)),
+            ocid: Set(ocid_prefix.ocid(i as i64 + 1)),
             title_en: Set(template.title_en.into()),
             title_zh: Set(template.title_zh.into()),
             description_en: Set(format!(

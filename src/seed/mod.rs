@@ -28,6 +28,7 @@ use sea_orm::DatabaseConnection;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::domain::OcidPrefix;
 use crate::error::{AppError, AppResult};
 use alliances::generate_alliances;
 use certificates::generate_certifications;
@@ -63,8 +64,12 @@ pub enum DemoOutcome {
 
 /// Loads the demo dataset into an empty database, in one transaction: all of it or nothing.
 /// The search index follows through the outbox, as after any other write.
-pub async fn load(db: &DatabaseConnection, today: NaiveDate) -> AppResult<DemoOutcome> {
-    insert::write(db, plan::Plan::generate(today), true).await
+pub async fn load(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    ocid_prefix: &OcidPrefix,
+) -> AppResult<DemoOutcome> {
+    insert::write(db, plan::Plan::generate(today), true, ocid_prefix).await
 }
 
 /// Loads a synthetic dataset of `companies` companies (deterministic for a given size) into an
@@ -74,6 +79,7 @@ pub async fn load_synthetic(
     db: &DatabaseConnection,
     today: NaiveDate,
     companies: usize,
+    ocid_prefix: &OcidPrefix,
 ) -> AppResult<DemoOutcome> {
     if !(1..synthetic::MAX_COMPANIES).contains(&companies) {
         return Err(AppError::bad_input(format!(
@@ -81,7 +87,7 @@ pub async fn load_synthetic(
             synthetic::MAX_COMPANIES - 1
         )));
     }
-    insert::write(db, synthetic::plan(companies, today), false).await
+    insert::write(db, synthetic::plan(companies, today), false, ocid_prefix).await
 }
 
 /// The whole demo, drawn from one fixed seed: every generator in turn, each from the plans

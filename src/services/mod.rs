@@ -16,6 +16,7 @@ pub mod page;
 pub mod park;
 pub mod quota;
 pub mod reference;
+pub mod release;
 pub mod rollup;
 pub mod rows;
 pub mod search;

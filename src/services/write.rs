@@ -1,6 +1,7 @@
 //! How every change is made: one transaction that also records the change in the audit log,
 //! enqueues the search documents it touches, keeps the statistics rollups of the records it
-//! changes, and stages the events it causes. Either all of it
+//! changes, writes the releases of the tenders it changes (the public record, see
+//! [`super::release`]), and stages the events it causes. Either all of it
 //! commits or none of it does; the search worker is woken and the events delivered only after
 //! the commit. A mutation sent with an `Idempotency-Key` carries its claim on the key here,
 //! and the transaction marks the claim `committed` with the write (see [`super::idempotency`]).
@@ -21,6 +22,7 @@ use crate::events::{Event, EventBus};
 use crate::search::DocKey;
 
 use super::idempotency::{self, IdempotencyClaim};
+use super::release::{Change, Pending};
 use super::rollup::{Subject, Tracker};
 
 /// Who writes, and where the effects of a write go.
@@ -32,6 +34,8 @@ pub struct Writer<'a> {
     pub search_wake: &'a Notify,
     /// The request's claim on its `Idempotency-Key`, when it sent one with a mutation.
     pub claim: Option<&'a IdempotencyClaim>,
+    /// The prefix of the ocids given to new tenders.
+    pub ocid_prefix: &'a crate::domain::OcidPrefix,
 }
 
 impl<'a> Writer<'a> {
@@ -60,6 +64,7 @@ impl<'a> Writer<'a> {
             indexed: false,
             staged: Vec::new(),
             rollups: Tracker::default(),
+            releases: Pending::default(),
         })
     }
 
@@ -104,6 +109,7 @@ pub struct Tx<'a> {
     indexed: bool,
     staged: Vec<Event>,
     rollups: Tracker,
+    releases: Pending,
 }
 
 impl Tx<'_> {
@@ -127,6 +133,12 @@ impl Tx<'_> {
     /// A company or tender this write creates, for the statistics rollups.
     pub fn track_new(&mut self, subject: Subject) {
         self.rollups.track_new(subject);
+    }
+
+    /// A change to a tender the public record keeps: its release is written at the commit,
+    /// from the tender as the write leaves it.
+    pub fn release(&mut self, tender_id: i64, change: Change) {
+        self.releases.add(tender_id, change);
     }
 
     /// Marks these objects' search documents for refreshing.
@@ -189,6 +201,8 @@ impl Tx<'_> {
                     .into(),
             ));
         }
+        // Last: the releases take the clock's lock, held until the commit just after.
+        std::mem::take(&mut self.releases).settle(&self.txn).await?;
         self.txn.commit().await?;
         if self.indexed {
             self.search_wake.notify_one();

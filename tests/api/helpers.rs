@@ -274,6 +274,7 @@ impl TestApp {
             events: &events,
             search_wake: &wake,
             claim: None,
+            ocid_prefix: &ganbridge::domain::OcidPrefix::default(),
         };
         access::create(
             &writer,

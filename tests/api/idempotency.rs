@@ -413,6 +413,7 @@ async fn a_transient_failure_releases_a_claim_that_never_committed() {
         events: &events,
         search_wake: &wake,
         claim: Some(&second),
+        ocid_prefix: &ganbridge::domain::OcidPrefix::default(),
     };
     let tx = writer.begin().await.unwrap_or_else(|_| panic!("beginning"));
     tx.commit().await.unwrap_or_else(|_| panic!("committing"));

@@ -33,10 +33,11 @@ const MAY_IMPORT: &[(&str, &[&str])] = &[
             "config", "domain", "entities", "error", "events", "metrics", "search", "services",
         ],
     ),
+    ("ocds", &["domain", "error", "services"]),
     (
         "http",
         &[
-            "config", "db", "domain", "error", "graphql", "metrics", "search", "services",
+            "config", "db", "domain", "error", "graphql", "metrics", "ocds", "search", "services",
         ],
     ),
     ("check", &["config", "db", "search"]),
@@ -51,6 +52,7 @@ const MAY_IMPORT: &[(&str, &[&str])] = &[
             "graphql",
             "http",
             "metrics",
+            "ocds",
             "search",
             "seed",
             "services",

@@ -13,6 +13,8 @@ mod layers;
 mod limits;
 mod loaders;
 mod nodes;
+mod ocds;
+mod ocds_http;
 mod parks;
 mod partners;
 mod readiness;

@@ -18,6 +18,7 @@ use crate::entities::{
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::services::input::{lines as service_lines, optional_text, text_field};
+use crate::services::release::Change;
 use crate::services::rollup::Subject;
 use crate::services::write::{Tx, Writer};
 
@@ -157,10 +158,11 @@ pub async fn create(w: &Writer<'_>, fields: TenderFields) -> AppResult<tender::M
     .await?;
     let mut active: tender::ActiveModel = record.into();
     let id = *active.id.as_ref();
-    active.ocid = Set(format!("ocds-gnbrdg-{id:06}"));
+    active.ocid = Set(w.ocid_prefix.ocid(id));
     let record = active.update(&tx.txn).await?;
     replace_lines(&tx, id, &lines).await?;
     replace_required(&tx, id, &fields.required_certifications.unwrap_or_default()).await?;
+    tx.release(id, Change::Created);
     tx.index(SearchType::Tender, &[id]).await?;
     tx.audit(
         "createTender",
@@ -262,7 +264,7 @@ pub async fn update(w: &Writer<'_>, id: i64, fields: TenderFields) -> AppResult<
     if let Some(required) = &fields.required_certifications {
         replace_required(&tx, id, required).await?;
     }
-    tender_amendment::ActiveModel {
+    let amendment = tender_amendment::ActiveModel {
         tender_id: Set(id),
         amended_at: Set(now),
         changed_fields: Set(serde_json::to_string(&changed).map_err(AppError::internal)?),
@@ -271,6 +273,15 @@ pub async fn update(w: &Writer<'_>, id: i64, fields: TenderFields) -> AppResult<
     }
     .insert(&tx.txn)
     .await?;
+    tx.release(
+        id,
+        match record.status {
+            TenderStatus::Planning => Change::PlanningUpdated,
+            _ => Change::Amended {
+                amendment_id: amendment.id,
+            },
+        },
+    );
     tx.index(SearchType::Tender, &[id]).await?;
     tx.audit("updateTender", &[(Kind::Tender, id)]).await?;
     tx.commit().await?;
@@ -300,6 +311,7 @@ pub async fn publish(w: &Writer<'_>, id: i64) -> AppResult<tender::Model> {
     active.updated_at = Set(now);
     let record = active.update(&tx.txn).await?;
     tx.index(SearchType::Tender, &[id]).await?;
+    tx.release(id, Change::Published);
     tx.emit(Event::TenderPublished { tender_id: id }).await?;
     tx.audit("publishTender", &[(Kind::Tender, id)]).await?;
     tx.commit().await?;
@@ -325,6 +337,7 @@ pub async fn cancel(w: &Writer<'_>, id: i64) -> AppResult<tender::Model> {
     tx.index(SearchType::Tender, &[id]).await?;
     let mut changed = vec![(Kind::Tender, id)];
     changed.extend(bids.into_iter().map(|b| (Kind::Bid, b)));
+    tx.release(id, Change::Cancelled);
     tx.audit("cancelTender", &changed).await?;
     tx.commit().await?;
     Ok(record)
@@ -390,6 +403,14 @@ pub async fn close(w: &Writer<'_>, id: i64, award: Option<i64>) -> AppResult<ten
     tx.index(SearchType::Tender, &[id]).await?;
     let mut changed = vec![(Kind::Tender, id)];
     changed.extend(bids.into_iter().map(|b| (Kind::Bid, b)));
+    tx.release(
+        id,
+        if award.is_some() {
+            Change::Awarded
+        } else {
+            Change::ClosedUnsuccessful
+        },
+    );
     tx.audit("closeTender", &changed).await?;
     tx.commit().await?;
     Ok(record)
