@@ -8,8 +8,8 @@
 //!
 //! Data flows one way: [`http`] receives a request and turns its API key into an actor,
 //! [`graphql`] resolves it, [`services`] query and write the database through the [`entities`]
-//! (every write one transaction with its audit row, its statistics rollups, its search outbox
-//! rows and its [`events`]),
+//! (every write one transaction with its audit row, its statistics rollups, its tenders'
+//! releases, its search outbox rows and its [`events`]),
 //! and [`domain`] holds the plain types and their validation. From the bottom up, each layer
 //! may import only these:
 //!
@@ -29,6 +29,9 @@
 //! | [`http`] | `graphql`, `ocds`, `services`, `db`, `metrics` and below |
 //! | [`check`] | `config`, `db`, `search` |
 //! | [`app`] | everything: it assembles the whole from [`config`] |
+//!
+//! [`ocds`] is a second face beside [`graphql`]: the open data, written from the tenders'
+//! releases that [`services::release`] keeps with every write.
 //!
 //! Search is below the services: [`services::search`] builds the documents from the services'
 //! reads, the write path ([`services::write`]) enqueues them in the same transaction

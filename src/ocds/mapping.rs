@@ -33,7 +33,7 @@ fn tags(release: &Release) -> Vec<&'static str> {
         Change::Created => vec!["planning"],
         Change::PlanningUpdated => vec!["planningUpdate"],
         Change::Published => vec!["tender"],
-        Change::Amended { .. } => vec!["tenderAmendment"],
+        Change::Amended => vec!["tenderAmendment"],
         Change::Cancelled => vec!["tenderCancellation"],
         Change::ClosedUnsuccessful => vec!["tenderUpdate"],
         Change::Awarded if release.snapshot.award.is_some() => vec!["tenderUpdate", "award"],

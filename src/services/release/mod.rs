@@ -35,10 +35,8 @@ pub enum Change {
     PlanningUpdated,
     /// It was opened for answers.
     Published,
-    /// It was amended while open; the amendment is this `tender_amendment` row.
-    Amended {
-        amendment_id: i64,
-    },
+    /// It was amended while open (the write's `tender_amendment` row says how).
+    Amended,
     Cancelled,
     /// It was closed without an award.
     ClosedUnsuccessful,
@@ -52,7 +50,7 @@ impl Change {
             Change::Created => "created",
             Change::PlanningUpdated => "planning_updated",
             Change::Published => "published",
-            Change::Amended { .. } => "amended",
+            Change::Amended => "amended",
             Change::Cancelled => "cancelled",
             Change::ClosedUnsuccessful => "closed_unsuccessful",
             Change::Awarded => "awarded",
@@ -64,8 +62,7 @@ impl Change {
             "created" => Change::Created,
             "planning_updated" => Change::PlanningUpdated,
             "published" => Change::Published,
-            // The amendment itself is in the snapshot.
-            "amended" => Change::Amended { amendment_id: 0 },
+            "amended" => Change::Amended,
             "cancelled" => Change::Cancelled,
             "closed_unsuccessful" => Change::ClosedUnsuccessful,
             "awarded" => Change::Awarded,

@@ -118,12 +118,17 @@ impl Pending {
                 }
                 None => (1, Vec::new()),
             };
-            if let Change::Amended { amendment_id } = change {
-                let made = tender_amendment::Entity::find_by_id(amendment_id)
+            if change == Change::Amended {
+                // The amendment this write made: the tender's newest, the tender being locked.
+                let made = tender_amendment::Entity::find()
+                    .filter(tender_amendment::Column::TenderId.eq(tender_id))
+                    .order_by_desc(tender_amendment::Column::Id)
                     .one(conn)
                     .await?
                     .ok_or_else(|| {
-                        AppError::internal(anyhow::anyhow!("amendment {amendment_id} is missing"))
+                        AppError::internal(anyhow::anyhow!(
+                            "tender {tender_id} was amended without an amendment"
+                        ))
                     })?;
                 amendments.push(amendment(made, Some(number - 1), Some(number))?);
             }

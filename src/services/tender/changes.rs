@@ -264,7 +264,7 @@ pub async fn update(w: &Writer<'_>, id: i64, fields: TenderFields) -> AppResult<
     if let Some(required) = &fields.required_certifications {
         replace_required(&tx, id, required).await?;
     }
-    let amendment = tender_amendment::ActiveModel {
+    tender_amendment::ActiveModel {
         tender_id: Set(id),
         amended_at: Set(now),
         changed_fields: Set(serde_json::to_string(&changed).map_err(AppError::internal)?),
@@ -277,9 +277,7 @@ pub async fn update(w: &Writer<'_>, id: i64, fields: TenderFields) -> AppResult<
         id,
         match record.status {
             TenderStatus::Planning => Change::PlanningUpdated,
-            _ => Change::Amended {
-                amendment_id: amendment.id,
-            },
+            _ => Change::Amended,
         },
     );
     tx.index(SearchType::Tender, &[id]).await?;
