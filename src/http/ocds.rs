@@ -2,8 +2,9 @@
 //! JSON beside `/graphql` (see `crate::ocds`).
 //!
 //! They are anonymous (a key may be sent, and is then charged instead of the address), cached
-//! like anonymous GET queries, and charged to the same quota: a release costs 1 point, a record
-//! 5, a bulk file 1 per 100 of its releases or records. Bad parameters get 400, an unknown
+//! like anonymous GET queries, and charged to the same quota: a page costs 1 point per release
+//! or 5 per record it may hold, one tender's releases or record 5, a bulk file 1 per 100 of its
+//! releases or records. Bad parameters get 400, an unknown
 //! ocid or year 404, a spent quota 429 with `Retry-After`, each with a JSON body
 //! `{"error": {"code", "message", "parameter"}}`; internal errors are logged, never sent.
 
@@ -275,6 +276,24 @@ pub(super) async fn releases(
     }
 }
 
+/// One tender's releases or record.
+async fn of_tender(
+    state: &ApiState,
+    open: &OpenData,
+    ocid: &str,
+    kind: Kind,
+    req: &Request,
+) -> Response {
+    let actor = match charged(state, req, 5).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    match ocds::of_tender(&state.db, &open.publication, ocid, kind).await {
+        Ok(body) => json_answer(actor, body),
+        Err(error) => failure(error),
+    }
+}
+
 /// `GET /ocds/releases/{ocid}`.
 #[handler]
 pub(super) async fn tender_releases(
@@ -283,14 +302,7 @@ pub(super) async fn tender_releases(
     Path(ocid): Path<String>,
     req: &Request,
 ) -> Response {
-    let actor = match charged(&state, req, 10).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
-    match ocds::tender_releases(&state.db, &open.publication, &ocid).await {
-        Ok(body) => json_answer(actor, body),
-        Err(error) => failure(error),
-    }
+    of_tender(&state, &open, &ocid, Kind::Releases, req).await
 }
 
 /// `GET /ocds/records/{ocid}`.
@@ -301,14 +313,7 @@ pub(super) async fn tender_record(
     Path(ocid): Path<String>,
     req: &Request,
 ) -> Response {
-    let actor = match charged(&state, req, 5).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
-    match ocds::tender_record(&state.db, &open.publication, &ocid).await {
-        Ok(body) => json_answer(actor, body),
-        Err(error) => failure(error),
-    }
+    of_tender(&state, &open, &ocid, Kind::Records, req).await
 }
 
 /// `GET /ocds/records?cursor=&limit=`.

@@ -202,24 +202,6 @@ async fn tender_of(db: &DatabaseConnection, ocid: &str) -> AppResult<(i64, Vec<R
     Ok((id, releases))
 }
 
-/// `GET /ocds/releases/{ocid}`: one tender's releases.
-pub async fn tender_releases(
-    db: &DatabaseConnection,
-    publication: &Publication,
-    ocid: &str,
-) -> AppResult<Value> {
-    let (_, releases) = tender_of(db, ocid).await?;
-    let published = published(db, &releases).await?;
-    Ok(package(
-        publication,
-        &format!("/ocds/releases/{ocid}"),
-        published,
-        "releases",
-        releases.iter().map(mapping::release).collect(),
-        None,
-    ))
-}
-
 /// One tender's record: its releases, and their compiled release.
 pub fn record(releases: &[Release]) -> Value {
     let ocid = releases
@@ -231,20 +213,26 @@ pub fn record(releases: &[Release]) -> Value {
     json!({ "ocid": ocid, "releases": releases, "compiledRelease": compiled })
 }
 
-/// `GET /ocds/records/{ocid}`: one tender's record, in a record package.
-pub async fn tender_record(
+/// `GET /ocds/releases/{ocid}` (one tender's releases, in a release package) and
+/// `GET /ocds/records/{ocid}` (its record, in a record package).
+pub async fn of_tender(
     db: &DatabaseConnection,
     publication: &Publication,
     ocid: &str,
+    kind: bulk::Kind,
 ) -> AppResult<Value> {
     let (_, releases) = tender_of(db, ocid).await?;
     let published = published(db, &releases).await?;
+    let items = match kind {
+        bulk::Kind::Releases => releases.iter().map(mapping::release).collect(),
+        bulk::Kind::Records => vec![record(&releases)],
+    };
     Ok(package(
         publication,
-        &format!("/ocds/records/{ocid}"),
+        &format!("/ocds/{}/{ocid}", kind.name()),
         published,
-        "records",
-        vec![record(&releases)],
+        kind.name(),
+        items,
         None,
     ))
 }

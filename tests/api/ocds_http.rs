@@ -9,6 +9,10 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use crate::world::{PUBLISH_TENDER, Who, World};
 
+async fn body(app: &TestApp, path: &str) -> Value {
+    app.get(path).await.json().await.expect("a JSON body")
+}
+
 async fn refused(app: &TestApp, path: &str, status: u16, parameter: Option<&str>) -> Value {
     let response = app.get(path).await;
     assert_eq!(response.status().as_u16(), status, "{path}");
@@ -33,12 +37,7 @@ async fn refused(app: &TestApp, path: &str, status: u16, parameter: Option<&str>
 #[tokio::test]
 async fn bad_parameters_unknown_ocids_and_empty_pages() {
     let app = spawn_app(true).await;
-    let page: Value = app
-        .get("/ocds/releases?limit=2")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = body(&app, "/ocds/releases?limit=2").await;
     let next = page["links"]["next"].as_str().unwrap().to_owned();
     let cursor = next
         .split("cursor=")
@@ -47,7 +46,7 @@ async fn bad_parameters_unknown_ocids_and_empty_pages() {
         .split('&')
         .next()
         .unwrap();
-    let records: Value = app.get("/ocds/records?limit=1").await.json().await.unwrap();
+    let records: Value = body(&app, "/ocds/records?limit=1").await;
     let records_next = records["links"]["next"].as_str().unwrap().to_owned();
     let records_cursor = records_next
         .split("cursor=")
@@ -115,7 +114,7 @@ async fn bad_parameters_unknown_ocids_and_empty_pages() {
     assert_eq!(empty["version"], "1.1");
 
     // A bulk file unchanged is not sent again.
-    let index: Value = app.get("/ocds/bulk").await.json().await.unwrap();
+    let index: Value = body(&app, "/ocds/bulk").await;
     let url = index["releases"][0]["url"].as_str().unwrap();
     let first = app.client.get(url).send().await.unwrap();
     let etag = first.headers()["etag"].clone();
@@ -201,7 +200,7 @@ async fn a_reader_following_the_feed_while_tenders_change_misses_nothing() {
                     Some(s) => format!("/ocds/releases?limit=1000&since={}", s.replace('+', "%2B")),
                     None => "/ocds/releases?limit=1000".to_owned(),
                 };
-                let page: Value = w.app.get(&path).await.json().await.unwrap();
+                let page: Value = body(&w.app, &path).await;
                 for r in page["releases"].as_array().unwrap() {
                     if !seen
                         .iter()
@@ -250,12 +249,7 @@ async fn a_reader_following_the_feed_while_tenders_change_misses_nothing() {
 #[tokio::test]
 async fn tenders_from_before_releases_get_one_each_at_start() {
     let app = spawn_app(true).await;
-    let before: Value = app
-        .get("/ocds/releases?limit=1000")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let before: Value = body(&app, "/ocds/releases?limit=1000").await;
     let count = before["releases"].as_array().unwrap().len();
     assert_eq!(count, 36, "one release per demo tender");
     use sea_orm::ConnectionTrait;
@@ -268,12 +262,7 @@ async fn tenders_from_before_releases_get_one_each_at_start() {
         .await
         .unwrap();
     let app = app.restart_with(|_| {}).await;
-    let after: Value = app
-        .get("/ocds/releases?limit=1000")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after: Value = body(&app, "/ocds/releases?limit=1000").await;
     let ids = |v: &Value| -> Vec<Value> {
         v["releases"]
             .as_array()
