@@ -87,9 +87,17 @@ pub fn ocid_prefix(settings: &Settings) -> anyhow::Result<OcidPrefix> {
         .context("GANBRIDGE_OCID_PREFIX")
 }
 
-/// Where the public reaches this deployment: the setting, or `http://` and the bound address.
+/// Where the public reaches this deployment: the setting, or `http://` and the bound address
+/// (`localhost` for an address bound on every interface, which no client can reach as such).
 fn public_url(settings: &Settings, address: SocketAddr) -> anyhow::Result<String> {
     let Some(url) = settings.public_url.as_deref().map(str::trim) else {
+        if address.ip().is_unspecified() {
+            tracing::warn!(
+                "GANBRIDGE_PUBLIC_URL is not set: the open data links to http://localhost:{}",
+                address.port()
+            );
+            return Ok(format!("http://localhost:{}", address.port()));
+        }
         return Ok(format!("http://{address}"));
     };
     let rest = url

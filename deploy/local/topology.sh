@@ -119,7 +119,8 @@ server_start() {
   spawn "server-$n" env DATABASE_URL="$DATABASE_URL" MEILI_URL="$MEILI_URL" \
     MEILI_MASTER_KEY="$MEILI_MASTER_KEY" GANBRIDGE_LISTEN="127.0.0.1:$port" \
     GANBRIDGE_DATA_DIR="$DIR/server-$n" GANBRIDGE_DEMO=false GANBRIDGE_LOG_FORMAT=json \
-    GANBRIDGE_TRUST_FORWARDED_FOR=true "$GANBRIDGE_BIN" serve
+    GANBRIDGE_TRUST_FORWARDED_FOR=true \
+    GANBRIDGE_PUBLIC_URL="${GANBRIDGE_PUBLIC_URL:-http://127.0.0.1:$BALANCER_PORT}" "$GANBRIDGE_BIN" serve
   wait_http "http://127.0.0.1:$port/readyz/traffic" 60 ||
     die "server $n did not become ready (logs/server-$n.log)"
 }

@@ -44,11 +44,6 @@ impl Publication {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
-
-    /// Where a tender's record is.
-    pub fn record_url(&self, ocid: &str) -> String {
-        self.url(&format!("/ocds/records/{ocid}"))
-    }
 }
 
 /// What the open-data face serves from: where it is published, and its bulk files.
@@ -190,7 +185,8 @@ pub async fn releases_page(
     ))
 }
 
-async fn tender_of(db: &DatabaseConnection, ocid: &str) -> AppResult<(i64, Vec<Release>)> {
+/// The releases of the tender an ocid names.
+async fn tender_of(db: &DatabaseConnection, ocid: &str) -> AppResult<Vec<Release>> {
     let missing = || AppError::NotFound(format!("no tender has the ocid '{ocid}'"));
     let id = release::tender_of_ocid(db, ocid)
         .await?
@@ -199,7 +195,7 @@ async fn tender_of(db: &DatabaseConnection, ocid: &str) -> AppResult<(i64, Vec<R
         .await?
         .remove(&id)
         .ok_or_else(missing)?;
-    Ok((id, releases))
+    Ok(releases)
 }
 
 /// One tender's record: its releases, and their compiled release.
@@ -221,7 +217,7 @@ pub async fn of_tender(
     ocid: &str,
     kind: bulk::Kind,
 ) -> AppResult<Value> {
-    let (_, releases) = tender_of(db, ocid).await?;
+    let releases = tender_of(db, ocid).await?;
     let published = published(db, &releases).await?;
     let items = match kind {
         bulk::Kind::Releases => releases.iter().map(mapping::release).collect(),

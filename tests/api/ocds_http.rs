@@ -287,3 +287,50 @@ async fn tenders_from_before_releases_get_one_each_at_start() {
         assert!(date <= chrono::Utc::now(), "never a date to come");
     }
 }
+
+#[tokio::test]
+async fn the_public_address_and_the_ocid_prefix_are_settings() {
+    let World { app, x, .. } = World::new().await;
+    let app = app
+        .restart_with(|s| {
+            s.public_url = Some("https://data.example.gov.cn/".into());
+            s.ocid_prefix = "ocds-a1b2c3".into();
+        })
+        .await;
+    let key = app
+        .key(
+            ganbridge::domain::Role::Counterpart,
+            None,
+            Some(ganbridge::domain::global_id::decode(&x).unwrap().1),
+        )
+        .await;
+    let closes = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
+    let created = app
+        .data_as(
+            &key,
+            "mutation($input: CreateTenderInput!) { createTender(input: $input) { ocid ocdsRecordUrl } }",
+            json!({ "input": {
+                "title": "Data entry", "titleZh": "数据录入", "description": "Customs forms.",
+                "serviceLines": ["DATA_PROCESSING"], "closesAt": closes,
+            } }),
+        )
+        .await;
+    let ocid = created["createTender"]["ocid"].as_str().unwrap().to_owned();
+    assert!(ocid.starts_with("ocds-a1b2c3-"), "{ocid}");
+    assert_eq!(
+        created["createTender"]["ocdsRecordUrl"],
+        format!("https://data.example.gov.cn/ocds/records/{ocid}")
+    );
+    let package = body(&app, "/ocds/releases?limit=5").await;
+    assert_eq!(
+        package["uri"],
+        "https://data.example.gov.cn/ocds/releases?limit=5"
+    );
+
+    // A prefix that is not one is refused at start, saying which setting.
+    let mut settings = app.settings.clone();
+    settings.ocid_prefix = "gnbrdg".into();
+    let refused = ganbridge::app::Application::build(&settings).await;
+    let message = format!("{:#}", refused.err().expect("a bad prefix is refused"));
+    assert!(message.contains("GANBRIDGE_OCID_PREFIX"), "{message}");
+}
