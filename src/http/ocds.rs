@@ -3,9 +3,9 @@
 //!
 //! They are anonymous (a key may be sent, and is then charged instead of the address), cached
 //! like anonymous GET queries, and charged to the same quota: a page costs 1 point per release
-//! or 5 per record it may hold, one tender's releases or record 5, a bulk file 1 per 100 of its
-//! releases or records. Bad parameters get 400, an unknown
-//! ocid or year 404, a spent quota 429 with `Retry-After`, each with a JSON body
+//! or 5 per record it may hold, one tender's releases or record 5, a bulk file 1, and 1 more
+//! per 100 of its releases or records. Bad parameters get 400, an unknown ocid or year 404, a
+//! spent quota 429 with `Retry-After`, each with a JSON body
 //! `{"error": {"code", "message", "parameter"}}`; internal errors are logged, never sent.
 
 use chrono::{DateTime, Utc};
@@ -397,6 +397,12 @@ pub(super) async fn bulk_file(
     else {
         return not_found();
     };
+    // A point before anything is read or written, the rest once the file's size is known: a
+    // caller over its quota makes no file.
+    let actor = match charged(&state, req, 1).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
     let found = match open
         .bulk
         .file(&state.db, &open.publication, kind, year)
@@ -406,10 +412,12 @@ pub(super) async fn bulk_file(
         Ok(None) => return not_found(),
         Err(error) => return failure(error),
     };
-    let actor = match charged(&state, req, 1 + found.count.max(0) as u64 / 100).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
+    let rest = found.count.max(0) as u64 / 100;
+    if rest > 0
+        && let Err(response) = charged(&state, req, rest).await
+    {
+        return response;
+    }
     let headers = [
         (header::ETAG, found.etag.clone()),
         (header::LAST_MODIFIED, http_date(found.last_modified)),

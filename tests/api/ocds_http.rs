@@ -143,6 +143,19 @@ async fn a_spent_quota_is_refused_with_retry_after() {
     assert!(retry >= 1);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "RATE_LIMITED");
+    // A caller over its quota makes no bulk file.
+    assert_eq!(
+        app.get("/ocds/releases?limit=50").await.status(),
+        200,
+        "the rest"
+    );
+    use chrono::Datelike;
+    let year = chrono::Utc::now().year();
+    let file = app
+        .get(&format!("/ocds/bulk/releases/{year}.json.gz"))
+        .await;
+    assert_eq!(file.status(), 429);
+    assert!(!app.settings.data_dir.join("ocds-bulk").exists());
 }
 
 /// Every release, by following `links.next` from the start.
