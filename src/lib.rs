@@ -26,12 +26,15 @@
 //! | [`seed`] | `services` and what they may import: the demo and synthetic datasets are written through them |
 //! | [`graphql`] | `services`, `search`, `metrics` and below (the `entities` only to name the columns a selection reads) |
 //! | [`ocds`] | `services`, `domain`, `error`: open data, a face beside GraphQL |
-//! | [`http`] | `graphql`, `ocds`, `services`, `db`, `metrics` and below |
+//! | [`web`] | `domain`: the explorer's pages, made from GraphQL answers, never from the services |
+//! | [`http`] | `graphql`, `ocds`, `web`, `services`, `db`, `metrics` and below |
 //! | [`check`] | `config`, `db`, `search` |
 //! | [`app`] | everything: it assembles the whole from [`config`] |
 //!
 //! [`ocds`] is a second face beside [`graphql`]: the open data, written from the tenders'
-//! releases that [`services::release`] keeps with every write.
+//! releases that [`services::release`] keeps with every write. [`web`] is a third, for people:
+//! [`http`] runs each page's GraphQL document in-process as an anonymous caller and [`web`]
+//! renders the answer, so a page shows what the public API shows and nothing more.
 //!
 //! Search is below the services: [`services::search`] builds the documents from the services'
 //! reads, the write path ([`services::write`]) enqueues them in the same transaction
@@ -58,3 +61,4 @@ pub mod search;
 pub mod seed;
 pub mod services;
 pub mod telemetry;
+pub mod web;

@@ -53,3 +53,19 @@ pub fn today() -> chrono::NaiveDate {
 pub fn enum_code<E: sea_orm::ActiveEnum<Value = String>>(value: E) -> String {
     value.to_value().to_uppercase()
 }
+
+/// `text` with the characters that mean something in HTML replaced by their entities.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -32,8 +32,9 @@ pub enum SearchResult {
 pub struct Highlight {
     /// `name_en`, `name_zh`, `description_en` or `description_zh`.
     field: String,
-    /// The field's text with each matched word wrapped in `<em>` and `</em>`; a description
-    /// is cut to a window around its matches, the cuts marked `…`.
+    /// The field's text, HTML-escaped (`&`, `<`, `>`, `"` and `'` as entities), with each
+    /// matched word wrapped in `<em>` and `</em>`, the only markup it holds; a description is
+    /// cut to a window around its matches, the cuts marked `…`.
     snippet: String,
 }
 

@@ -12,12 +12,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::Executor;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql_poem::GraphQLResponse;
 use poem::error::ReadBodyError;
 use poem::http::{HeaderValue, StatusCode, header};
-use poem::web::{Data, Html, Json};
+use poem::web::{Data, Json};
 use poem::{Body, IntoResponse, Request, Response, handler};
 use serde_json::json;
 
@@ -33,14 +32,19 @@ use crate::graphql::{ApiState, loaders};
 /// The GraphQL-over-HTTP response media type.
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
-fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Ganbridge")
-            .finish(),
-    )
+/// GraphiQL, from this origin alone: its bundles are embedded under `/assets/vendor/`.
+fn graphiql(req: &Request) -> Response {
+    let page = crate::web::GraphiqlPage::new(super::page::lang_of(req));
+    match crate::web::render(&page) {
+        Ok(page) => super::page::html(StatusCode::OK, page.0, "public, max-age=3600"),
+        Err(error) => {
+            tracing::error!(error = %error, "GraphiQL's page could not be rendered");
+            refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                AppError::Internal(std::sync::Arc::new(error)),
+            )
+        }
+    }
 }
 
 /// A whole-request GraphQL error with its HTTP status, for failures before the operation runs.
@@ -149,7 +153,7 @@ pub(super) async fn graphql_get(
 ) -> Response {
     let query_string = req.uri().query().unwrap_or_default();
     if !query_string.contains("query=") && !query_string.contains("extensions=") {
-        return graphiql().into_response();
+        return graphiql(req);
     }
     let request = match async_graphql::http::parse_query_string(query_string) {
         Ok(request) => request,
@@ -227,6 +231,53 @@ async fn run(
     request: async_graphql::Request,
     via_get: bool,
 ) -> Response {
+    match operate(schema, state, req, actor, request).await {
+        Ok(ran) => answer(req, actor, ran.response, via_get, ran.rate_limit),
+        Err(error) => refusal(StatusCode::SERVICE_UNAVAILABLE, error),
+    }
+}
+
+/// An operation's outcome, before it becomes an HTTP answer.
+pub(super) struct Ran {
+    pub response: async_graphql::Response,
+    /// What the caller was charged, and whether it went over its quota.
+    pub rate_limit: Option<RateLimit>,
+}
+
+impl Ran {
+    /// The `Cache-Control` the same query sent anonymously by GET would be answered with.
+    pub fn public_cache_control(&self) -> String {
+        cache_control(&self.response, Actor::Anonymous)
+    }
+
+    /// Seconds until the quota's window resets, when the caller went over it.
+    pub fn retry_after(&self) -> Option<i64> {
+        self.rate_limit
+            .filter(|o| o.exceeded)
+            .map(|o| (o.reset_at - chrono::Utc::now()).num_seconds().max(1))
+    }
+}
+
+/// A read-only query run in-process as an anonymous caller at the request's client address,
+/// exactly as a GET from that address would run: the explorer's pages are made this way, so
+/// their cost limits, visibility and quotas are the public API's.
+pub(super) async fn run_public(
+    schema: &Prepared,
+    state: &ApiState,
+    req: &Request,
+    request: async_graphql::Request,
+) -> Result<Ran, AppError> {
+    operate(schema, state, req, Actor::Anonymous, request.data(ReadOnly)).await
+}
+
+/// Runs an operation for `actor`: bounded in time, counted and charged.
+async fn operate(
+    schema: &Prepared,
+    state: &ApiState,
+    req: &Request,
+    actor: Actor,
+    request: async_graphql::Request,
+) -> Result<Ran, AppError> {
     let limits = &state.limits;
     let started = Instant::now();
     let given_name = request.operation_name.clone();
@@ -246,18 +297,32 @@ async fn run(
     let Ok(mut response) = tokio::time::timeout(limits.timeout, schema.execute(request)).await
     else {
         tracing::warn!(timeout_secs = limits.timeout.as_secs(), "request timed out");
-        return refusal(
-            StatusCode::SERVICE_UNAVAILABLE,
-            AppError::ServiceUnavailable(format!(
-                "the request took longer than {} s",
-                limits.timeout.as_secs()
-            )),
-        );
+        return Err(AppError::ServiceUnavailable(format!(
+            "the request took longer than {} s",
+            limits.timeout.as_secs()
+        )));
     };
     let name = given_name.or_else(|| parsed_name.0.lock().ok().and_then(|n| n.clone()));
     count(state, name.as_deref(), &response, started);
     let rate_limit = charged(state, &meter, &mut response);
-    answer(req, actor, response, via_get, rate_limit)
+    Ok(Ran {
+        response,
+        rate_limit,
+    })
+}
+
+/// Public data may be cached by anyone for anonymous callers; what a key reads is its own.
+fn cache_control(response: &async_graphql::Response, actor: Actor) -> String {
+    if !response.errors.is_empty() {
+        "no-store".to_owned()
+    } else if actor.role().is_some() {
+        "private, no-store".to_owned()
+    } else {
+        response
+            .cache_control
+            .value()
+            .unwrap_or_else(|| "no-cache".to_owned())
+    }
 }
 
 /// Counts the request in the metrics, by operation and outcome.
@@ -322,17 +387,7 @@ fn answer(
                 .as_ref()
                 .is_some_and(|x| x.get("method").is_some())
         });
-    // Public data may be cached by anyone for anonymous callers; what a key reads is its own.
-    let cache_control = if !response.errors.is_empty() {
-        "no-store".to_owned()
-    } else if actor.role().is_some() {
-        "private, no-store".to_owned()
-    } else {
-        response
-            .cache_control
-            .value()
-            .unwrap_or_else(|| "no-cache".to_owned())
-    };
+    let cache_control = cache_control(&response, actor);
     // GraphQL over HTTP: a client that accepts `application/graphql-response+json` gets that
     // media type, and a request that could not run at all (it did not parse or validate)
     // gets 400 and no `data` entry, instead of 200 and `"data": null`.

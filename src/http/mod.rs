@@ -1,14 +1,19 @@
 //! HTTP routes: the GraphQL endpoint ([`graphql`]: POST for queries, GET for cacheable queries
 //! and GraphiQL), its websocket ([`websocket`]), and the operational endpoints ([`ops`]:
-//! `/healthz`, `/readyz`, `/metrics`), the open data ([`ocds`]: `/ocds/...`); [`auth`] turns a request's key into the caller, and
+//! `/healthz`, `/readyz`, `/metrics`), the open data ([`ocds`]: `/ocds/...`), the public
+//! explorer's pages ([`web`]: `/`, `/companies/...`, `/statistics`, ...) and their embedded
+//! assets ([`assets`]: `/assets/...`); [`auth`] turns a request's key into the caller, and
 //! [`idempotency`] keeps the answers of mutations sent with an `Idempotency-Key`. Every
 //! request gets an id and passes compression, CORS and tracing here.
 
+mod assets;
 mod auth;
 mod graphql;
 mod idempotency;
 mod ocds;
 mod ops;
+mod page;
+mod web;
 mod websocket;
 
 use poem::http::{HeaderValue, Method};
@@ -69,6 +74,7 @@ pub fn routes(
     open_data: std::sync::Arc<crate::ocds::OpenData>,
 ) -> impl IntoEndpoint {
     let cors = cors(&state.limits.cors_allowed_origins);
+    let varies_by_origin = cors.is_some();
     let draining = state.draining.clone();
     // Answers are compressed for the clients that accept it, except the bulk files, which are
     // gzip files already.
@@ -87,6 +93,16 @@ pub fn routes(
         .at("/ocds/records", get(ocds::records))
         .at("/ocds/records/:ocid", get(ocds::tender_record))
         .at("/ocds/bulk", get(ocds::bulk_index))
+        .at("/suggest", get(web::suggest))
+        .at("/companies/:id", get(web::company))
+        .at("/tenders/:id", get(web::tender))
+        .at("/parks/:id", get(web::park))
+        .at("/statistics", get(web::statistics))
+        .at("/statistics/:table", get(web::statistics_csv))
+        .at("/", get(web::search))
+        .at("/compare", get(web::compare))
+        .at("/lang/:lang", get(web::switch_lang))
+        .nest("/assets", assets::endpoint())
         .with(Compression::new());
     Route::new()
         .at("/ocds/bulk/:kind/:file", get(ocds::bulk_file))
@@ -95,6 +111,7 @@ pub fn routes(
         .data(Prepared::new(schema, state.documents.clone()))
         .data(state)
         .data(statements)
+        .around(web::not_found)
         .with_if(cors.is_some(), cors.unwrap_or_default())
         .with(Tracing)
         .around(move |endpoint, req| {
@@ -105,6 +122,13 @@ pub fn routes(
                 let mut response = endpoint.get_response(req).instrument(span).await;
                 if let Ok(value) = HeaderValue::from_str(&id) {
                     response.headers_mut().insert("x-request-id", value);
+                }
+                // Which origin may read an answer depends on the request's `Origin`: a shared
+                // cache must keep the answers of each origin apart.
+                if varies_by_origin {
+                    response
+                        .headers_mut()
+                        .append(poem::http::header::VARY, HeaderValue::from_static("Origin"));
                 }
                 // While draining, no connection is kept for another request: a client or
                 // balancer reconnects, to another server once this one is out of rotation.

@@ -375,7 +375,9 @@ impl SearchEngine for MeiliEngine {
             .with_attributes_to_retrieve(Selectors::Some(&["key"]))
             .with_attributes_to_highlight(Selectors::Some(&HIGHLIGHTED))
             .with_attributes_to_crop(Selectors::Some(&crop))
-            .with_crop_marker("…");
+            .with_crop_marker("…")
+            .with_highlight_pre_tag(super::MARK_START)
+            .with_highlight_post_tag(super::MARK_END);
         if let Some(filter) = &filter {
             query.with_filter(filter);
         }
@@ -443,11 +445,11 @@ impl SearchEngine for MeiliEngine {
             if let Some(formatted) = &hit.formatted_result {
                 for field in HIGHLIGHTED {
                     if let Some(text) = formatted.get(field).and_then(|v| v.as_str())
-                        && text.contains("<em>")
+                        && text.contains(super::MARK_START)
                     {
                         highlights.push(Highlight {
                             field: field.to_owned(),
-                            snippet: text.to_owned(),
+                            snippet: super::snippet_of_marked(text),
                         });
                     }
                 }

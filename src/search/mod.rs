@@ -232,7 +232,9 @@ impl SearchRequest {
     }
 }
 
-/// A matched field, with the matched words wrapped in `<em>` and `</em>`.
+/// A matched field, with the matched words wrapped in `<em>` and `</em>`. The text around them
+/// is HTML-escaped: names and descriptions are written by users, and a page that shows the
+/// snippet as HTML must get no markup but Ganbridge's own `<em>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Highlight {
     pub field: String,
@@ -370,4 +372,19 @@ pub fn open(settings: &crate::config::Settings) -> Result<Arc<dyn SearchEngine>,
             &embedded::EmbeddedEngine::default_dir(&settings.data_dir),
         )?)),
     }
+}
+
+pub use crate::domain::escape_html;
+
+/// Marks an engine puts around matched words in place of tags, so that the text can be
+/// escaped first and the marks then become `<em>` and `</em>` ([`snippet_of_marked`]).
+pub(crate) const MARK_START: &str = "\u{E000}";
+pub(crate) const MARK_END: &str = "\u{E001}";
+
+/// A snippet for a text whose matches are marked with [`MARK_START`] and [`MARK_END`]:
+/// escaped, with the marks as `<em>` and `</em>`.
+pub(crate) fn snippet_of_marked(text: &str) -> String {
+    escape_html(text)
+        .replace(MARK_START, "<em>")
+        .replace(MARK_END, "</em>")
 }

@@ -34,10 +34,12 @@ const MAY_IMPORT: &[(&str, &[&str])] = &[
         ],
     ),
     ("ocds", &["domain", "error", "services"]),
+    ("web", &["domain"]),
     (
         "http",
         &[
             "config", "db", "domain", "error", "graphql", "metrics", "ocds", "search", "services",
+            "web",
         ],
     ),
     ("check", &["config", "db", "search"]),
@@ -57,6 +59,7 @@ const MAY_IMPORT: &[(&str, &[&str])] = &[
             "seed",
             "services",
             "telemetry",
+            "web",
         ],
     ),
 ];

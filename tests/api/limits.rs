@@ -56,10 +56,22 @@ async fn a_query_over_the_cost_limit_is_refused_before_any_resolver_runs() {
     assert!((1_000..=25_000).contains(&cost), "cost {cost}");
 
     // Nesting deeper than the depth limit is refused too.
-    let deep = "{ parks { nodes { companies { nodes { park { companies { nodes { park { companies { nodes { park { name } } } } } } } } } } } }";
-    let body = app.graphql(deep, json!({})).await;
+    let mut deep = "name".to_owned();
+    for _ in 0..6 {
+        deep = format!("companies(first: 1) {{ nodes {{ park {{ {deep} }} }} }}");
+    }
+    let deep = format!("{{ parks(first: 1) {{ nodes {{ {deep} }} }} }}");
+    let body = app.graphql(&deep, json!({})).await;
     assert_eq!(
         body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+    assert!(
+        body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["message"] == "Query is nested too deep."),
         "{body}"
     );
 }

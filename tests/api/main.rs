@@ -2,6 +2,7 @@
 //! `DATABASE_URL` names one).
 
 mod authorization;
+mod browser;
 mod cli;
 mod companies;
 mod faults;
@@ -27,5 +28,6 @@ mod search_contract;
 mod statistics;
 mod subscriptions;
 mod tenders;
+mod web;
 mod websocket;
 mod world;

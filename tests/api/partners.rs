@@ -159,6 +159,26 @@ async fn answers_are_compressed_cors_follows_the_allow_list_and_requests_carry_a
     );
     let other = preflight("https://elsewhere.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
+    // A cache keeps the answers of each origin apart.
+    let answer = app
+        .client
+        .get(format!(
+            "{}/graphql?query={{districts{{code}}}}",
+            app.address
+        ))
+        .header("origin", "https://park.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        answer
+            .headers()
+            .get_all("vary")
+            .iter()
+            .any(|v| v.to_str().unwrap().contains("Origin")),
+        "{:?}",
+        answer.headers()
+    );
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use tantivy::schema::{Schema, Value};
 
 use super::schema::Fields;
 use super::words::{Word, is_cjk, typos_allowed};
-use crate::search::Highlight;
+use crate::search::{Highlight, escape_html};
 
 /// Fields shown as highlights, in order (and so the text fields that are stored).
 pub(super) const HIGHLIGHTED: [&str; 4] =
@@ -109,13 +109,13 @@ fn highlight(text: &str, words: &[Word], window: bool) -> Option<String> {
         if s < at || e > to {
             continue;
         }
-        out.push_str(&text[at..s]);
+        out.push_str(&escape_html(&text[at..s]));
         out.push_str("<em>");
-        out.push_str(&text[s..e]);
+        out.push_str(&escape_html(&text[s..e]));
         out.push_str("</em>");
         at = e;
     }
-    out.push_str(&text[at..to]);
+    out.push_str(&escape_html(&text[at..to]));
     if to < text.len() {
         out.push('…');
     }
@@ -143,5 +143,9 @@ mod tests {
             "<em>Thinvent</em> Digital"
         );
         assert!(highlight("Nothing here", &words("tellhow"), false).is_none());
+        assert_eq!(
+            highlight("<i> Tellhow & \"Co\"", &words("tellhow"), false).unwrap(),
+            "&lt;i&gt; <em>Tellhow</em> &amp; &quot;Co&quot;"
+        );
     }
 }

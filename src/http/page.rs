@@ -1,0 +1,68 @@
+//! What every HTML answer shares, the explorer's pages and GraphiQL alike: the visitor's
+//! language and the headers (cache, `Vary`, Content-Security-Policy).
+
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::{Request, Response};
+
+use crate::web::Lang;
+
+/// Scripts from this origin only: no inline script, no eval; styles may be inline (GraphiQL's
+/// editor sets them), images may be data URLs (GraphiQL's icons).
+pub(super) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
+    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
+
+/// The `lang` cookie's value, if the request has one.
+fn cookie_lang(req: &Request) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == "lang").then(|| value.to_owned())
+        })
+}
+
+/// The visitor's language.
+pub(super) fn lang_of(req: &Request) -> Lang {
+    let query = form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "lang")
+        .map(|(_, v)| v.into_owned());
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Lang::negotiate(query.as_deref(), cookie_lang(req).as_deref(), accept)
+}
+
+/// The headers every HTML answer carries.
+pub(super) fn html(status: StatusCode, body: String, cache_control: &str) -> Response {
+    let mut response = Response::builder()
+        .status(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body);
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(cache_control) {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    response
+}
