@@ -109,6 +109,8 @@ def measure(store, data_dir, database_url, samples, with_lighthouse):
     try:
         started = time.time()
         while True:
+            if server.poll() is not None or time.time() - started > 900:
+                raise SystemExit(f"the server did not become ready; see {data_dir}/server.log")
             try:
                 with urllib.request.urlopen(BASE + "/readyz", timeout=5) as r:
                     if r.status == 200:

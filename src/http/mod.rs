@@ -123,6 +123,12 @@ pub fn routes(
                 if let Ok(value) = HeaderValue::from_str(&id) {
                     response.headers_mut().insert("x-request-id", value);
                 }
+                // Answers are compressed for the clients that accept it: a shared cache keeps
+                // the compressed and the plain answer apart.
+                response.headers_mut().append(
+                    poem::http::header::VARY,
+                    HeaderValue::from_static("Accept-Encoding"),
+                );
                 // Which origin may read an answer depends on the request's `Origin`: a shared
                 // cache must keep the answers of each origin apart.
                 if varies_by_origin {

@@ -523,8 +523,15 @@ pub(super) async fn switch_lang(req: &Request, Path(lang): Path<String>) -> Resp
     let back = form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "back")
         .map(|(_, v)| v.into_owned())
-        // Only a path of this site: never another origin (`//host`, `/\host`).
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        // Only a path of this site: never another origin (`//host`, `/\host`, or `/<tab>/host`,
+        // which a browser reads as `//host` once it drops the tab).
+        .filter(|b| {
+            b.starts_with('/')
+                && !b.starts_with("//")
+                && !b
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+        })
         .unwrap_or_else(|| "/".to_owned());
     let mut response = Response::builder()
         .status(StatusCode::SEE_OTHER)
@@ -561,6 +568,7 @@ pub(super) async fn not_found<E: Endpoint>(endpoint: E, req: Request) -> poem::R
                 "message": format!("nothing is at {path}"),
             } }))
             .with_status(StatusCode::NOT_FOUND)
+            .with_header(header::CACHE_CONTROL, "no-store")
             .into_response(),
         }),
         other => other.map(IntoResponse::into_response),

@@ -98,10 +98,8 @@ pub fn page(chrome: Chrome, mut data: Value) -> super::Result<Rendered> {
             continue;
         }
         let c: Compared = serde_json::from_value(value)?;
-        if columns
-            .iter()
-            .any(|col: &Column| col.link.href.ends_with(&c.id))
-        {
+        let href = format!("/companies/{}", c.id);
+        if columns.iter().any(|col: &Column| col.link.href == href) {
             continue;
         }
         let names = Named {
@@ -111,10 +109,7 @@ pub fn page(chrome: Chrome, mut data: Value) -> super::Result<Rendered> {
         };
         let (main, other) = names.both(lang);
         columns.push(Column {
-            link: Link {
-                href: format!("/companies/{}", c.id),
-                text: main,
-            },
+            link: Link { href, text: main },
             other,
             district: c.district.one(lang),
             park: c.park.map(|p| p.one(lang)).unwrap_or_else(|| "–".into()),

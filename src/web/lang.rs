@@ -39,6 +39,10 @@ impl Lang {
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .and_then(|q| q.parse::<f32>().ok())
                 .unwrap_or(1.0);
+            // `q=0` says the language is not wanted.
+            if quality <= 0.0 {
+                continue;
+            }
             let lang = if tag == "zh" || tag.starts_with("zh-") {
                 Lang::Zh
             } else if tag == "en" || tag.starts_with("en-") {
@@ -601,6 +605,10 @@ mod tests {
             Lang::En
         );
         assert_eq!(Lang::negotiate(None, None, Some("de")), Lang::En);
+        assert_eq!(
+            Lang::negotiate(None, None, Some("zh;q=0, en;q=0.1")),
+            Lang::En
+        );
         assert_eq!(Lang::negotiate(None, None, None), Lang::En);
     }
 }

@@ -29,8 +29,14 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| manifest_dir().join("target"))
 }
 
-/// axe-core's script: the one given, or the pinned one installed from npm into `target/`.
+/// axe-core's script: the one given, or the pinned one installed from npm into `target/`
+/// (once per test process: `cargo test` runs the tests as threads of one).
 fn axe_source() -> String {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(read_axe).clone()
+}
+
+fn read_axe() -> String {
     if let Some(path) = std::env::var_os("GANBRIDGE_AXE_JS") {
         return std::fs::read_to_string(path).expect("reading GANBRIDGE_AXE_JS");
     }

@@ -254,6 +254,22 @@ async fn bad_input_gets_a_page_saying_what_in_the_visitors_language() {
         .await
         .unwrap();
     assert_eq!(away.headers()["location"], "/");
+    let tabbed = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!(
+            "{}/lang/en?back=%2F%09%2Fevil.example",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        tabbed.headers()["location"],
+        "/",
+        "a tab makes no other origin"
+    );
 }
 
 #[tokio::test]
