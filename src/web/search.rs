@@ -2,8 +2,11 @@
 //! counts, sort and paging.
 
 use askama::Template;
-use serde::Deserialize;
 use serde_json::{Value, json};
+
+mod answer;
+
+use answer::{Data, HitEdge};
 
 use super::{Chrome, Lang, LineInfo, Named, Rendered, encode, line_name, snippet};
 
@@ -144,108 +147,6 @@ impl Params {
             format!("/?{query}")
         }
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Data {
-    search: Search,
-    districts: Vec<District>,
-    service_lines: Vec<LineInfo>,
-    parks: Connection,
-}
-
-#[derive(Deserialize)]
-struct District {
-    code: String,
-    name: String,
-    #[serde(rename = "nameZh")]
-    name_zh: String,
-}
-
-#[derive(Deserialize)]
-struct Connection {
-    edges: Vec<Edge>,
-}
-
-#[derive(Deserialize)]
-struct Edge {
-    node: Named,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Search {
-    total_hits: i64,
-    type_counts: Vec<Count>,
-    facet_distribution: Vec<Facet>,
-    page_info: PageInfo,
-    edges: Vec<HitEdge>,
-}
-
-#[derive(Deserialize)]
-struct Count {
-    #[serde(rename = "type")]
-    kind: String,
-    count: i64,
-}
-
-#[derive(Deserialize)]
-struct Facet {
-    facet: String,
-    values: Vec<FacetValue>,
-}
-
-#[derive(Deserialize)]
-struct FacetValue {
-    value: String,
-    count: i64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PageInfo {
-    has_next_page: bool,
-    end_cursor: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct HitEdge {
-    highlights: Vec<HighlightData>,
-    node: Node,
-}
-
-#[derive(Deserialize)]
-struct HighlightData {
-    field: String,
-    snippet: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Node {
-    #[serde(rename = "__typename")]
-    typename: String,
-    id: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    name_zh: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    title_zh: String,
-    headcount: Option<i64>,
-    #[serde(default)]
-    leading: bool,
-    #[serde(default)]
-    service_lines: Vec<String>,
-    district: Option<Named>,
-    park: Option<Named>,
-    status: Option<String>,
-    closes_at: Option<String>,
-    buyer: Option<Named>,
-    level: Option<String>,
 }
 
 /// One facet's checkboxes.
