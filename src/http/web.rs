@@ -259,6 +259,30 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '=')
 }
 
+/// A record's page by its id in the path: a malformed id is a 400 naming `id`.
+async fn record(
+    schema: &Prepared,
+    state: &ApiState,
+    req: &Request,
+    id: &str,
+    document: &'static str,
+    render: impl FnOnce(Chrome, Value) -> web::Result<web::Rendered>,
+) -> Response {
+    if !valid_id(id) {
+        return bad_parameter(chrome(req, ""), "id");
+    }
+    page(
+        schema,
+        state,
+        req,
+        "",
+        document,
+        json!({ "id": id }),
+        render,
+    )
+    .await
+}
+
 /// `GET /companies/:id`
 #[handler]
 pub(super) async fn company(
@@ -267,16 +291,12 @@ pub(super) async fn company(
     req: &Request,
     Path(id): Path<String>,
 ) -> Response {
-    if !valid_id(&id) {
-        return bad_parameter(chrome(req, ""), "id");
-    }
-    page(
+    record(
         &schema,
         &state,
         req,
-        "",
+        &id,
         documents::COMPANY,
-        json!({ "id": id }),
         web::company::page,
     )
     .await
@@ -290,16 +310,12 @@ pub(super) async fn tender(
     req: &Request,
     Path(id): Path<String>,
 ) -> Response {
-    if !valid_id(&id) {
-        return bad_parameter(chrome(req, ""), "id");
-    }
-    page(
+    record(
         &schema,
         &state,
         req,
-        "",
+        &id,
         documents::TENDER,
-        json!({ "id": id }),
         web::tender::page,
     )
     .await
