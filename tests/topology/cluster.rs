@@ -111,6 +111,29 @@ impl Cluster {
         out
     }
 
+    /// The servers' log lines that contain `needle` (the last 40 of them), for a failure's
+    /// message: what a server said about the requests it failed.
+    pub fn server_lines(&self, needle: &str) -> String {
+        let logs = self.dir.path().join("run/logs");
+        let mut found = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(&logs) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !name.starts_with("server-") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                found.extend(
+                    text.lines()
+                        .filter(|l| l.contains(needle))
+                        .map(|l| format!("{name}: {l}")),
+                );
+            }
+        }
+        let skip = found.len().saturating_sub(40);
+        found.split_off(skip).join("\n")
+    }
+
     /// The script's record of where everything listens, as the shell reads it.
     fn read_env(&self) -> HashMap<String, String> {
         let file = self.dir.path().join("run/topology.env");
