@@ -14,13 +14,13 @@ use std::time::Instant;
 use async_graphql::Executor;
 use async_graphql::parser::types::OperationType;
 use async_graphql_poem::GraphQLResponse;
-use poem::error::ReadBodyError;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::{Data, Json};
 use poem::{Body, IntoResponse, Request, Response, handler};
 use serde_json::json;
 
 use super::auth::{authenticate, authorization, client_address, meter};
+use super::body::Unread;
 use super::idempotency::{self, Begun};
 use crate::domain::Actor;
 use crate::error::AppError;
@@ -94,9 +94,9 @@ pub(super) async fn graphql_post(
     body: Body,
 ) -> Response {
     let limits = &state.limits;
-    let bytes = match body.into_bytes_limit(limits.max_body_bytes).await {
+    let bytes = match super::body::read_limited(body, limits.max_body_bytes).await {
         Ok(bytes) => bytes,
-        Err(ReadBodyError::PayloadTooLarge) => {
+        Err(Unread::TooLarge) => {
             return refusal(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 AppError::bad_input(format!(
@@ -105,7 +105,7 @@ pub(super) async fn graphql_post(
                 )),
             );
         }
-        Err(_) => {
+        Err(Unread::Broken) => {
             return refusal(
                 StatusCode::BAD_REQUEST,
                 AppError::bad_input("the request body could not be read"),

@@ -8,6 +8,7 @@
 
 mod assets;
 mod auth;
+mod body;
 mod graphql;
 mod idempotency;
 mod ocds;

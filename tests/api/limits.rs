@@ -23,6 +23,50 @@ async fn post_raw(app: &TestApp, key: Option<&str>, body: String) -> reqwest::Re
     request.send().await.expect("sending")
 }
 
+/// A client that sends its whole request before it reads the answer, as many do, over a slow
+/// link: the server
+/// stops reading a body once it is over the limit, and if it answered and closed then, the
+/// bytes it left unread would be answered by a reset that destroys its 413 before the client
+/// reads it. The client hears the 413 and why, every time.
+#[tokio::test]
+async fn a_body_over_the_limit_sent_whole_before_reading_is_answered() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(false, |s| s.max_body_bytes = 100_000).await;
+    let padding = "x".repeat(1_500_000);
+    let body =
+        json!({ "query": "{ districts { code } }", "variables": { "pad": padding } }).to_string();
+    let authority = app.address.trim_start_matches("http://").to_owned();
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    for attempt in 0..3 {
+        let mut stream = tokio::net::TcpStream::connect(&authority).await.unwrap();
+        // Sent as over a slow link: 64 KB at a time.
+        for chunk in request.as_bytes().chunks(64 * 1024) {
+            let sent = stream.write_all(chunk).await;
+            assert!(
+                sent.is_ok(),
+                "attempt {attempt}: the request could not be sent whole: {sent:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let mut answer = Vec::new();
+        let read = stream.read_to_end(&mut answer).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(read.is_ok(), "attempt {attempt}: {read:?} after {answer:?}");
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "attempt {attempt}: {answer}"
+        );
+        assert!(
+            answer.contains("BAD_USER_INPUT"),
+            "attempt {attempt}: {answer}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_query_over_the_cost_limit_is_refused_before_any_resolver_runs() {
     let app = spawn_app(true).await;
