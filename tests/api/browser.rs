@@ -146,15 +146,44 @@ impl Browser {
     }
 
     async fn text(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let found = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(20))
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no {css}: {e}"));
+            match found.text().await {
+                Ok(text) => return text,
+                // Replaced by the page's own script between finding and reading: find it again.
+                Err(error) if error.is_stale_element_reference() && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("the text of {css}: {error}"),
+            }
+        }
+    }
+
+    /// Clicks the element at `css` and waits until the page it leads to has loaded: until
+    /// then, what one finds may be the old page's, gone a moment later.
+    async fn follow(&self, css: &str) {
+        self.js("document.documentElement.dataset.left = 'yes'")
+            .await;
         self.client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(css))
+            .find(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("no {css}: {e}"))
-            .text()
+            .click()
             .await
-            .expect("an element's text")
+            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+        self.until(
+            &format!("the page {css} leads to"),
+            "document.documentElement.dataset.left === undefined \
+             && document.readyState === 'complete'",
+        )
+        .await;
     }
 
     async fn js(&self, script: &str) -> Value {
@@ -254,27 +283,13 @@ async fn the_explorer_finds_filters_switches_language_and_downloads_in_a_browser
         .await
         .expect("the search box");
     search.send_keys("泰豪").await.unwrap();
-    browser
-        .client
-        .find(Locator::Css("#search .searchbox button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.follow("#search .searchbox button").await;
     let first = browser.text(".hit h3 a").await;
     assert!(
         first.contains("Tellhow"),
         "泰豪 finds Tellhow first: {first}"
     );
-    browser
-        .client
-        .find(Locator::Css(".hit h3 a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.follow(".hit h3 a").await;
     let title = browser.text("h1").await;
     assert!(title.contains("Tellhow"), "{title}");
     assert!(browser.text(".other-name").await.contains("泰豪"));
@@ -444,14 +459,7 @@ async fn the_explorer_works_without_javascript() {
     );
     let search = browser.client.find(Locator::Id("q")).await.unwrap();
     search.send_keys("泰豪").await.unwrap();
-    browser
-        .client
-        .find(Locator::Css("#search .searchbox button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.follow("#search .searchbox button").await;
     assert!(browser.text(".hit h3 a").await.contains("Tellhow"));
     // Ticking a facet does nothing by itself; the Apply button submits it.
     browser
@@ -475,17 +483,16 @@ async fn the_explorer_works_without_javascript() {
             .unwrap()
             .contains("district")
     );
-    browser
-        .client
-        .find(Locator::Css(".facet-actions button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .until("the filter", "location.search.includes('district=')")
-        .await;
+    browser.follow(".facet-actions button").await;
+    assert!(
+        browser
+            .js("location.search")
+            .await
+            .as_str()
+            .unwrap()
+            .contains("district="),
+        "the filter is applied"
+    );
     assert_ne!(browser.text("#results-count").await, before);
     // The language switch is a plain link.
     browser.goto(&format!("{}/statistics", app.address)).await;
