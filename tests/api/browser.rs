@@ -8,6 +8,7 @@
 //! that they did not run. axe-core comes from the npm registry, pinned in
 //! `tests/browser/package-lock.json` (`GANBRIDGE_AXE_JS`, or installed into `target/` here).
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -74,7 +75,13 @@ struct Browser {
 }
 
 impl Drop for Browser {
+    /// Ends chromedriver and the Chromium it started, which stays in chromedriver's process
+    /// group: a test that fails before `close` leaves no browser running.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -97,6 +104,8 @@ async fn browser(test: &str, javascript: bool) -> Option<Browser> {
     let port = free_port();
     let driver = Command::new(&chromedriver)
         .arg(format!("--port={port}"))
+        // A process group of its own, which the browser joins, to be ended whole.
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
