@@ -104,6 +104,7 @@ pub fn routes(
         .at("/compare", get(web::compare))
         .at("/lang/:lang", get(web::switch_lang))
         .nest("/assets", assets::endpoint())
+        .around(page::remember_query_lang)
         .with(Compression::new());
     Route::new()
         .at("/ocds/bulk/:kind/:file", get(ocds::bulk_file))

@@ -2,7 +2,7 @@
 //! language and the headers (cache, `Vary`, Content-Security-Policy).
 
 use poem::http::{HeaderValue, StatusCode, header};
-use poem::{Request, Response};
+use poem::{Endpoint, IntoResponse, Request, Response};
 
 use crate::web::Lang;
 
@@ -26,11 +26,49 @@ fn cookie_lang(req: &Request) -> Option<String> {
         })
 }
 
+/// The `lang` the address asks for, if any.
+fn query_lang(req: &Request) -> Option<String> {
+    form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "lang")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The cookie that keeps `lang` for a year.
+pub(super) fn lang_cookie(lang: Lang) -> String {
+    format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.key()
+    )
+}
+
+/// A page asked for in a language by its address (`?lang=zh`) keeps that language in the
+/// cookie, so that the links it holds, which do not carry `?lang=`, stay in it.
+pub(super) async fn remember_query_lang<E: Endpoint>(
+    endpoint: E,
+    req: Request,
+) -> poem::Result<Response> {
+    let asked = query_lang(&req)
+        .as_deref()
+        .and_then(Lang::parse)
+        .filter(|lang| cookie_lang(&req).as_deref() != Some(lang.key()));
+    let mut response = endpoint.call(req).await?.into_response();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if let Some(lang) = asked
+        && is_html
+        && let Ok(value) = HeaderValue::from_str(&lang_cookie(lang))
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
 /// The visitor's language.
 pub(super) fn lang_of(req: &Request) -> Lang {
-    let query = form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "lang")
-        .map(|(_, v)| v.into_owned());
+    let query = query_lang(req);
     let accept = req
         .headers()
         .get(header::ACCEPT_LANGUAGE)

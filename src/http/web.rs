@@ -552,13 +552,7 @@ pub(super) async fn switch_lang(req: &Request, Path(lang): Path<String>) -> Resp
     let mut response = Response::builder()
         .status(StatusCode::SEE_OTHER)
         .header(header::LOCATION, back)
-        .header(
-            header::SET_COOKIE,
-            format!(
-                "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                lang.key()
-            ),
-        )
+        .header(header::SET_COOKIE, super::page::lang_cookie(lang))
         .finish();
     response
         .headers_mut()

@@ -127,8 +127,28 @@ async fn pages_speak_the_visitors_language_and_carry_the_apis_cache_and_a_strict
         .await
         .unwrap();
     assert!(statistics.contains("产业统计") && statistics.contains("1,056"));
-    let (_, _, english) = page(&app, "/statistics?lang=en", "zh").await;
+    let (_, headers, english) = page(&app, "/statistics?lang=en", "zh").await;
     assert!(english.contains("The industry in figures"));
+    // The address's language is kept in the cookie, so that the page's links, which do not
+    // carry it, stay in it; a visitor whose cookie says so already is not sent it again.
+    let kept = headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(kept.starts_with("lang=en;"), "{kept:?}");
+    let again = app
+        .client
+        .get(format!("{}/statistics?lang=en", app.address))
+        .header("cookie", "lang=en")
+        .send()
+        .await
+        .unwrap();
+    assert!(!again.headers().contains_key("set-cookie"));
+    let (_, headers, _) = page(&app, "/statistics", "zh").await;
+    assert!(
+        !headers.contains_key("set-cookie"),
+        "only an address's language is kept"
+    );
     // Every page of a record answers, in both languages.
     for path in [
         format!("/companies/{company}"),
