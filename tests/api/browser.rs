@@ -242,10 +242,10 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("writing a screenshot");
     }
 
-    async fn close(mut self) {
+    /// Ends the WebDriver session; dropping `self` then ends chromedriver and the browser.
+    async fn close(self) {
         let client = self.client.clone();
         let _ = client.close().await;
-        let _ = self.driver.kill();
     }
 }
 
@@ -375,17 +375,12 @@ async fn the_explorer_finds_filters_switches_language_and_downloads_in_a_browser
         browser.text("header nav a[aria-current]").await,
         "Statistics"
     );
-    browser
-        .client
-        .find(Locator::Id("lang-switch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .until("Chinese", "document.documentElement.lang === 'zh-CN'")
-        .await;
+    browser.follow("#lang-switch").await;
+    assert_eq!(
+        browser.js("document.documentElement.lang").await,
+        json!("zh-CN"),
+        "the switch leads to the page in Chinese"
+    );
     assert_eq!(browser.text("header nav a[aria-current]").await, "统计");
     assert_eq!(browser.text("#year-2014 .companies").await, "1,056");
     browser.goto(&format!("{}/", app.address)).await;
@@ -505,17 +500,12 @@ async fn the_explorer_works_without_javascript() {
     assert_ne!(browser.text("#results-count").await, before);
     // The language switch is a plain link.
     browser.goto(&format!("{}/statistics", app.address)).await;
-    browser
-        .client
-        .find(Locator::Id("lang-switch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .until("Chinese", "document.documentElement.lang === 'zh-CN'")
-        .await;
+    browser.follow("#lang-switch").await;
+    assert_eq!(
+        browser.js("document.documentElement.lang").await,
+        json!("zh-CN"),
+        "the switch leads to the page in Chinese"
+    );
     assert_eq!(browser.text("#year-2014 .companies").await, "1,056");
     assert!(
         browser

@@ -24,10 +24,9 @@ async fn post_raw(app: &TestApp, key: Option<&str>, body: String) -> reqwest::Re
 }
 
 /// A client that sends its whole request before it reads the answer, as many do, over a slow
-/// link: the server
-/// stops reading a body once it is over the limit, and if it answered and closed then, the
-/// bytes it left unread would be answered by a reset that destroys its 413 before the client
-/// reads it. The client hears the 413 and why, every time.
+/// link: the server stops reading a body once it is over the limit, and if it answered and
+/// closed then, the bytes it left unread would be answered by a reset that destroys its 413
+/// before the client reads it. The client hears the 413 and why, every time.
 #[tokio::test]
 async fn a_body_over_the_limit_sent_whole_before_reading_is_answered() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -7,14 +7,25 @@ use crate::helpers::{TestApp, spawn_app};
 use ganbridge::web::documents;
 
 async fn page(app: &TestApp, path: &str, lang: &str) -> (u16, reqwest::header::HeaderMap, String) {
-    let response = app
+    page_with_cookie(app, path, lang, None).await
+}
+
+/// A page as a browser asks for it, in `lang` and with `cookie` if any.
+async fn page_with_cookie(
+    app: &TestApp,
+    path: &str,
+    lang: &str,
+    cookie: Option<&str>,
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let mut request = app
         .client
         .get(format!("{}{path}", app.address))
         .header("accept-language", lang)
-        .header("accept", "text/html")
-        .send()
-        .await
-        .expect("sending the request");
+        .header("accept", "text/html");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.expect("sending the request");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     (status, headers, response.text().await.expect("a body"))
@@ -115,17 +126,7 @@ async fn pages_speak_the_visitors_language_and_carry_the_apis_cache_and_a_strict
         .unwrap()
         .to_owned();
     assert!(cookie.starts_with("lang=zh;"), "{cookie}");
-    let statistics = app
-        .client
-        .get(format!("{}/statistics", app.address))
-        .header("accept-language", "en")
-        .header("cookie", "lang=zh")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, _, statistics) = page_with_cookie(&app, "/statistics", "en", Some("lang=zh")).await;
     assert!(statistics.contains("产业统计") && statistics.contains("1,056"));
     let (_, headers, english) = page(&app, "/statistics?lang=en", "zh").await;
     assert!(english.contains("The industry in figures"));
@@ -136,14 +137,8 @@ async fn pages_speak_the_visitors_language_and_carry_the_apis_cache_and_a_strict
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     assert!(kept.starts_with("lang=en;"), "{kept:?}");
-    let again = app
-        .client
-        .get(format!("{}/statistics?lang=en", app.address))
-        .header("cookie", "lang=en")
-        .send()
-        .await
-        .unwrap();
-    assert!(!again.headers().contains_key("set-cookie"));
+    let (_, again, _) = page_with_cookie(&app, "/statistics?lang=en", "zh", Some("lang=en")).await;
+    assert!(!again.contains_key("set-cookie"));
     let (_, headers, _) = page(&app, "/statistics", "zh").await;
     assert!(
         !headers.contains_key("set-cookie"),

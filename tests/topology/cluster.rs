@@ -93,19 +93,29 @@ impl Cluster {
         );
     }
 
+    /// Every log of the topology: its path and its text.
+    fn log_files(&self) -> Vec<(PathBuf, String)> {
+        let Ok(entries) = std::fs::read_dir(self.dir.path().join("run/logs")) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .map(|entry| {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                (entry.path(), text)
+            })
+            .collect()
+    }
+
     /// The last lines of every log, for a failure's message.
     pub fn logs(&self) -> String {
-        let logs = self.dir.path().join("run/logs");
         let mut out = String::new();
-        if let Ok(entries) = std::fs::read_dir(&logs) {
-            for entry in entries.flatten() {
-                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                let tail: Vec<&str> = text.lines().rev().take(15).collect();
-                out.push_str(&format!("--- {}\n", entry.path().display()));
-                for line in tail.into_iter().rev() {
-                    out.push_str(line);
-                    out.push('\n');
-                }
+        for (path, text) in self.log_files() {
+            let tail: Vec<&str> = text.lines().rev().take(15).collect();
+            out.push_str(&format!("--- {}\n", path.display()));
+            for line in tail.into_iter().rev() {
+                out.push_str(line);
+                out.push('\n');
             }
         }
         out
@@ -114,15 +124,13 @@ impl Cluster {
     /// The servers' log lines that contain `needle` (the last 40 of them), for a failure's
     /// message: what a server said about the requests it failed.
     pub fn server_lines(&self, needle: &str) -> String {
-        let logs = self.dir.path().join("run/logs");
         let mut found = Vec::new();
-        if let Ok(entries) = std::fs::read_dir(&logs) {
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if !name.starts_with("server-") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for (path, text) in self.log_files() {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name.starts_with("server-") {
                 found.extend(
                     text.lines()
                         .filter(|l| l.contains(needle))
