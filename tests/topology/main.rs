@@ -472,7 +472,8 @@ async fn end_to_end(w: &mut World) {
 }
 
 /// What the balancer passes and refuses: request ids both ways, and too large a body refused
-/// with the very status and GraphQL error the servers give.
+/// through it with the very status and GraphQL error a server gives, heard by a client that is
+/// still sending it.
 async fn balancer_edges(w: &World) {
     let balancer = w.cluster.balancer();
     let answer = w
