@@ -46,6 +46,28 @@ fn request_id(req: &Request) -> String {
         })
 }
 
+/// Whether a request comes from a page of this very site: its `Origin` names the host it was
+/// sent to. Browsers send `Origin` on their own site's POSTs and websocket handshakes too
+/// (GraphiQL's, the explorer's); the allow-list is for other sites, so such a request is passed
+/// on without it, as a request from no other origin.
+fn same_origin(req: &Request) -> bool {
+    let headers = req.headers();
+    let (Some(origin), Some(host)) = (
+        headers
+            .get(poem::http::header::ORIGIN)
+            .and_then(|v| v.to_str().ok()),
+        headers
+            .get(poem::http::header::HOST)
+            .and_then(|v| v.to_str().ok()),
+    ) else {
+        return false;
+    };
+    origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .is_some_and(|authority| authority.eq_ignore_ascii_case(host))
+}
+
 /// Browsers may call the API from the configured origins only.
 fn cors(allowed: &str) -> Option<Cors> {
     let origins: Vec<&str> = allowed
@@ -115,6 +137,12 @@ pub fn routes(
         .data(statements)
         .around(web::not_found)
         .with_if(cors.is_some(), cors.unwrap_or_default())
+        .around(|endpoint, mut req| async move {
+            if same_origin(&req) {
+                req.headers_mut().remove(poem::http::header::ORIGIN);
+            }
+            endpoint.call(req).await
+        })
         .with(Tracing)
         .around(move |endpoint, req| {
             let draining = draining.clone();

@@ -159,6 +159,24 @@ async fn answers_are_compressed_cors_follows_the_allow_list_and_requests_carry_a
     );
     let other = preflight("https://elsewhere.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
+    // A POST from another origin is refused; the site's own pages (GraphiQL, the explorer)
+    // send their origin too, and are answered whatever the list says.
+    let post_from = |origin: String| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .header("origin", origin)
+            .json(&json!({ "query": "{ statistics(year: 2014) { companies } }" }))
+            .send()
+    };
+    let foreign = post_from("https://elsewhere.example".into()).await.unwrap();
+    assert_eq!(foreign.status(), 403);
+    let own = post_from(app.address.clone()).await.unwrap();
+    assert_eq!(own.status(), 200);
+    let own = json_of(own).await;
+    assert!(
+        own["errors"].is_null() && own["data"]["statistics"].is_object(),
+        "{own}"
+    );
     // A cache keeps the answers of each origin apart.
     let answer = app
         .client
