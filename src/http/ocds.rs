@@ -403,14 +403,27 @@ pub(super) async fn bulk_file(
         Ok(actor) => actor,
         Err(response) => return response,
     };
-    let found = match open
-        .bulk
-        .file(&state.db, &open.publication, kind, year)
-        .await
-    {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found(),
-        Err(error) => return failure(error),
+    // The file is opened as soon as it is found: a newer one written for another request
+    // removes it from the folder, and an open file is still read whole. Between finding and
+    // opening it may be gone already; then the newer one is found.
+    let mut attempts = 0;
+    let (found, file) = loop {
+        let found = match open
+            .bulk
+            .file(&state.db, &open.publication, kind, year)
+            .await
+        {
+            Ok(Some(found)) => found,
+            Ok(None) => return not_found(),
+            Err(error) => return failure(error),
+        };
+        match tokio::fs::File::open(&found.path).await {
+            Ok(file) => break (found, file),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound && attempts < 3 => {
+                attempts += 1;
+            }
+            Err(error) => return failure(AppError::internal(error)),
+        }
     };
     let rest = found.count.max(0) as u64 / 100;
     if rest > 0
@@ -435,10 +448,7 @@ pub(super) async fn bulk_file(
             .status(StatusCode::NOT_MODIFIED)
             .finish()
     } else {
-        let body = match tokio::fs::File::open(&found.path).await {
-            Ok(file) => Body::from_async_read(file),
-            Err(error) => return failure(AppError::internal(error)),
-        };
+        let body = Body::from_async_read(file);
         let mut response = Response::builder()
             .content_type("application/gzip")
             .body(body);

@@ -7,7 +7,7 @@ use sea_orm::ActiveEnum;
 use serde_json::{Map, Value, json};
 
 use crate::domain::{CertificationStandard, Currency, Money, ServiceLine};
-use crate::services::release::{Amount, Buyer, Change, Release, Snapshot, Supplier};
+use crate::services::release::{Amount, Buyer, Change, Release, Snapshot, Supplier, Withdrawn};
 
 /// The classification scheme of the items: Ganbridge's service lines, by their API names.
 pub const SERVICE_LINE_SCHEME: &str = "GANBRIDGE-SERVICE-LINE";
@@ -150,7 +150,7 @@ fn classification(stored: &str) -> Value {
 }
 
 fn items(snapshot: &Snapshot) -> Value {
-    let Some((first, rest)) = snapshot.service_lines.split_first() else {
+    let Some(first) = snapshot.service_lines.first() else {
         return json!([]);
     };
     let names = |zh: bool| -> String {
@@ -174,13 +174,21 @@ fn items(snapshot: &Snapshot) -> Value {
         "description_zh",
         &format!("服务：{}", names(true)),
     );
+    // The first line is the item's classification, and every line, the first too, is in
+    // `additionalClassifications`: the schema merges that list whole, so a later release that
+    // asks for fewer lines replaces it, which a list of the other lines alone could not do
+    // once it had to become empty (OCDS has no empty fields).
     item.insert("classification".into(), classification(first));
-    if !rest.is_empty() {
-        item.insert(
-            "additionalClassifications".into(),
-            Value::Array(rest.iter().map(|l| classification(l)).collect()),
-        );
-    }
+    item.insert(
+        "additionalClassifications".into(),
+        Value::Array(
+            snapshot
+                .service_lines
+                .iter()
+                .map(|l| classification(l))
+                .collect(),
+        ),
+    );
     Value::Array(vec![Value::Object(item)])
 }
 
@@ -280,6 +288,18 @@ fn tender(snapshot: &Snapshot) -> Value {
     tender.insert("eligibilityCriteria_zh".into(), json!(zh));
     if !snapshot.amendments.is_empty() {
         tender.insert("amendments".into(), amendments(snapshot));
+    }
+    // What this change took away is set to `null`, which the merge rules read as "removed"
+    // (an object by its fields: the schema does not let `value` itself be null).
+    for field in &snapshot.withdrawn {
+        let (key, null) = match field {
+            Withdrawn::Value => ("value", json!({ "amount": null, "currency": null })),
+            Withdrawn::TitleEn => ("title", Value::Null),
+            Withdrawn::TitleZh => ("title_zh", Value::Null),
+            Withdrawn::DescriptionEn => ("description", Value::Null),
+            Withdrawn::DescriptionZh => ("description_zh", Value::Null),
+        };
+        tender.entry(key).or_insert(null);
     }
     Value::Object(tender)
 }

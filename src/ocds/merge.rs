@@ -7,7 +7,8 @@
 //! marks `wholeListMerge`, are values themselves. A release's `id`, `date` and `tag` are left
 //! out (`omitWhenMerged`); the compiled release gets the tag `compiled`, the newest date, and
 //! the id `<ocid>-<date>`. A `null` removes a field that holds a value, not an object whose
-//! fields an earlier release set (as ocdsmerge does).
+//! fields an earlier release set (as ocdsmerge does); an object whose every field releases
+//! removed is left out (ocdsmerge keeps it as `{}`, an empty field OCDS does not allow).
 
 use std::collections::HashMap;
 
@@ -204,7 +205,23 @@ pub fn compile(releases: &[Value]) -> Value {
         flat.set(vec![Part::Key("ocid".into())], ocid);
         flat.flatten(object, &[], &[]);
     }
-    flat.unflatten()
+    let mut compiled = flat.unflatten();
+    drop_emptied(&mut compiled);
+    compiled
+}
+
+/// Removes the objects that releases emptied: a value withdrawn from disclosure is published
+/// as `{"amount": null, "currency": null}` (the schema does not let `value` be null), which
+/// ocdsmerge compiles to `{}`; OCDS has no empty fields, so the compiled release leaves it out.
+fn drop_emptied(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            object.values_mut().for_each(drop_emptied);
+            object.retain(|_, v| !matches!(v, Value::Object(o) if o.is_empty()));
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_emptied),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

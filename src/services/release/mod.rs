@@ -159,6 +159,48 @@ pub struct Snapshot {
     pub award: Option<Award>,
     /// How many bids it received (withdrawn ones not counted), once closed.
     pub bids_received: Option<i64>,
+    /// What the tender's previous release published and this change took away (a value
+    /// withdrawn from disclosure, a text cleared): a release says so, or the merged record
+    /// would keep the old value as if it were current.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn: Vec<Withdrawn>,
+}
+
+/// A field of a tender that a change can take away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Withdrawn {
+    Value,
+    TitleEn,
+    TitleZh,
+    DescriptionEn,
+    DescriptionZh,
+}
+
+impl Snapshot {
+    /// The fields `before` published that this snapshot no longer has.
+    pub fn taken_away_since(&self, before: &Snapshot) -> Vec<Withdrawn> {
+        let gone = |was: &str, is: &str| !was.trim().is_empty() && is.trim().is_empty();
+        [
+            (
+                before.value.is_some() && self.value.is_none(),
+                Withdrawn::Value,
+            ),
+            (gone(&before.title.en, &self.title.en), Withdrawn::TitleEn),
+            (gone(&before.title.zh, &self.title.zh), Withdrawn::TitleZh),
+            (
+                gone(&before.description.en, &self.description.en),
+                Withdrawn::DescriptionEn,
+            ),
+            (
+                gone(&before.description.zh, &self.description.zh),
+                Withdrawn::DescriptionZh,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(gone, field)| gone.then_some(field))
+        .collect()
+    }
 }
 
 /// One release as kept.

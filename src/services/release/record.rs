@@ -110,14 +110,18 @@ impl Pending {
                 .order_by_desc(tender_release::Column::Number)
                 .one(conn)
                 .await?;
-            let (number, mut amendments) = match previous {
+            let (number, before) = match previous {
                 Some(p) => {
                     let before: Snapshot =
                         serde_json::from_str(&p.snapshot).map_err(AppError::internal)?;
-                    (p.number + 1, before.amendments)
+                    (p.number + 1, Some(before))
                 }
-                None => (1, Vec::new()),
+                None => (1, None),
             };
+            let mut amendments = before
+                .as_ref()
+                .map(|b| b.amendments.clone())
+                .unwrap_or_default();
             if change == Change::Amended {
                 // The amendment this write made: the tender's newest, the tender being locked.
                 let made = tender_amendment::Entity::find()
@@ -139,6 +143,9 @@ impl Pending {
                     AppError::internal(anyhow::anyhow!("tender {tender_id} is missing"))
                 })?;
             snapshot.amendments = amendments;
+            if let Some(before) = &before {
+                snapshot.withdrawn = snapshot.taken_away_since(before);
+            }
             rows.push((tender_id, number, change, snapshot));
         }
         let locked = lock_clock(conn).await?;
@@ -235,7 +242,14 @@ pub async fn write_missing<C: ConnectionTrait>(conn: &C) -> AppResult<usize> {
             let Some(mut snapshot) = snapshots.remove(&id) else {
                 continue;
             };
-            snapshot.amendments = amendments.remove(&id).unwrap_or_default();
+            // Only what changed while it was open is an amendment; edits while planned are not.
+            let published = snapshot.published_at;
+            snapshot.amendments = amendments
+                .remove(&id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| published.is_some_and(|p| a.date >= p))
+                .collect();
             let (seq, at) = clock.next(changed_at);
             let change = change_of(&snapshot.status);
             models.push(row(seq, id, 1, change, at, &snapshot)?);

@@ -269,6 +269,7 @@ pub(super) async fn now<C: ConnectionTrait>(
                 amendments: Vec::new(),
                 award: awards.remove(id),
                 bids_received: bids.get(id).copied(),
+                withdrawn: Vec::new(),
             },
         );
     }
