@@ -8,9 +8,11 @@ pub const TENDER: &str = include_str!("documents/tender.graphql");
 pub const PARK: &str = include_str!("documents/park.graphql");
 pub const STATISTICS: &str = include_str!("documents/statistics.graphql");
 pub const COMPARE: &str = include_str!("documents/compare.graphql");
+/// GraphiQL's default document: what a visitor runs first.
+pub const GRAPHIQL_DEFAULT: &str = include_str!("documents/graphiql_default.graphql");
 
 /// Every document, by name, for the test that validates them.
-pub const ALL: [(&str, &str); 7] = [
+pub const ALL: [(&str, &str); 8] = [
     ("search", SEARCH),
     ("suggest", SUGGEST),
     ("company", COMPANY),
@@ -18,4 +20,5 @@ pub const ALL: [(&str, &str); 7] = [
     ("park", PARK),
     ("statistics", STATISTICS),
     ("compare", COMPARE),
+    ("graphiql", GRAPHIQL_DEFAULT),
 ];

@@ -191,17 +191,28 @@ pub fn snippet(text: &str) -> String {
             rest = &rest[kept.len()..];
             continue;
         }
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+        escape_char(&mut out, c);
         rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// Text as HTML, every markup character escaped.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    text.chars().for_each(|c| escape_char(&mut out, c));
+    out
+}
+
+fn escape_char(out: &mut String, c: char) {
+    match c {
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '&' => out.push_str("&amp;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c => out.push(c),
+    }
 }
 
 /// GraphiQL, served from this origin with its pinned bundles.
@@ -218,7 +229,7 @@ impl GraphiqlPage {
         GraphiqlPage {
             lang_code: lang.code(),
             t: lang.words(),
-            default_query: include_str!("documents/graphiql_default.graphql"),
+            default_query: documents::GRAPHIQL_DEFAULT,
         }
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 mod answer;
 
-use answer::{Data, HitEdge};
+use answer::{Data, HighlightData, HitEdge};
 
 use super::{Chrome, Lang, LineInfo, Named, Rendered, encode, line_name, snippet};
 
@@ -168,7 +168,11 @@ pub struct Hit {
     pub kind: &'static str,
     pub href: String,
     pub name: String,
+    /// Safe HTML: the name, with `<em>` around what matched the words searched for.
+    pub name_html: String,
     pub other_name: String,
+    /// Safe HTML, as `name_html`.
+    pub other_name_html: String,
     pub other_code: &'static str,
     /// Safe HTML: escaped text with `<em>` around the matches.
     pub snippets: Vec<String>,
@@ -492,6 +496,8 @@ fn hit(lang: Lang, lines: &[LineInfo], edge: HitEdge) -> Hit {
     Hit {
         kind,
         href,
+        name_html: emphasised(&name, &edge.highlights),
+        other_name_html: emphasised(&other_name, &edge.highlights),
         name,
         other_name,
         other_code: lang.other().code(),
@@ -499,6 +505,18 @@ fn hit(lang: Lang, lines: &[LineInfo], edge: HitEdge) -> Hit {
         details,
         compare_id,
     }
+}
+
+/// A name as HTML, with the engine's emphasis when one of its name highlights is this very
+/// name (in either language); escaped plainly otherwise.
+fn emphasised(name: &str, highlights: &[HighlightData]) -> String {
+    let plain = super::escape(name);
+    highlights
+        .iter()
+        .filter(|h| h.field.starts_with("name"))
+        .map(|h| snippet(&h.snippet))
+        .find(|s| s.contains("<em>") && s.replace("<em>", "").replace("</em>", "") == plain)
+        .unwrap_or(plain)
 }
 
 /// How a list reads in a line: `a, b` or `a、b`.
