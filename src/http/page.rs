@@ -61,7 +61,28 @@ pub(super) async fn remember_query_lang<E: Endpoint>(
         && is_html
         && let Ok(value) = HeaderValue::from_str(&lang_cookie(lang))
     {
-        response.headers_mut().append(header::SET_COOKIE, value);
+        let headers = response.headers_mut();
+        headers.append(header::SET_COOKIE, value);
+        // An answer that sets a cookie is this visitor's: a shared cache must not give it,
+        // cookie and all, to the next one. (The same page without the cookie stays public.)
+        let private = match headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+        {
+            Some(v) if v.contains("private") || v.contains("no-store") => v.to_owned(),
+            Some(v) => std::iter::once("private")
+                .chain(
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|d| !d.is_empty() && *d != "public"),
+                )
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => "private, no-cache".to_owned(),
+        };
+        if let Ok(value) = HeaderValue::from_str(&private) {
+            headers.insert(header::CACHE_CONTROL, value);
+        }
     }
     Ok(response)
 }
