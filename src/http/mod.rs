@@ -46,6 +46,13 @@ fn request_id(req: &Request) -> String {
         })
 }
 
+/// A path parameter as the router decoded it; empty when it is not UTF-8 (`%FF`), which each
+/// handler refuses as any other bad value, in its own words (a page, or a JSON error), rather
+/// than with the router's plain-text 400.
+fn path_param<'a>(req: &'a Request, name: &str) -> &'a str {
+    req.raw_path_param(name).unwrap_or_default()
+}
+
 /// Whether a request comes from a page of this very site: its `Origin` names the host it was
 /// sent to. Browsers send `Origin` on their own site's POSTs and websocket handshakes too
 /// (GraphiQL's, the explorer's); the allow-list is for other sites, so such a request is passed

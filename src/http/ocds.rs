@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use poem::http::{HeaderValue, StatusCode, header};
-use poem::web::{Data, Json, Path};
+use poem::web::{Data, Json};
 use poem::{Body, IntoResponse, Request, Response, handler};
 use serde_json::{Value, json};
 
@@ -299,10 +299,10 @@ async fn of_tender(
 pub(super) async fn tender_releases(
     state: Data<&ApiState>,
     open: Data<&std::sync::Arc<OpenData>>,
-    Path(ocid): Path<String>,
     req: &Request,
 ) -> Response {
-    of_tender(&state, &open, &ocid, Kind::Releases, req).await
+    let ocid = super::path_param(req, "ocid");
+    of_tender(&state, &open, ocid, Kind::Releases, req).await
 }
 
 /// `GET /ocds/records/{ocid}`.
@@ -310,10 +310,10 @@ pub(super) async fn tender_releases(
 pub(super) async fn tender_record(
     state: Data<&ApiState>,
     open: Data<&std::sync::Arc<OpenData>>,
-    Path(ocid): Path<String>,
     req: &Request,
 ) -> Response {
-    of_tender(&state, &open, &ocid, Kind::Records, req).await
+    let ocid = super::path_param(req, "ocid");
+    of_tender(&state, &open, ocid, Kind::Records, req).await
 }
 
 /// `GET /ocds/records?cursor=&limit=`.
@@ -377,9 +377,10 @@ fn http_date(at: DateTime<Utc>) -> String {
 pub(super) async fn bulk_file(
     state: Data<&ApiState>,
     open: Data<&std::sync::Arc<OpenData>>,
-    Path((kind, file)): Path<(String, String)>,
     req: &Request,
 ) -> Response {
+    let kind = super::path_param(req, "kind");
+    let file = super::path_param(req, "file");
     let not_found = || {
         error_body(
             StatusCode::NOT_FOUND,
@@ -388,7 +389,7 @@ pub(super) async fn bulk_file(
             None,
         )
     };
-    let Some(kind) = Kind::parse(&kind) else {
+    let Some(kind) = Kind::parse(kind) else {
         return not_found();
     };
     let Some(year) = file

@@ -11,7 +11,7 @@
 use async_graphql::Variables;
 use chrono::Datelike;
 use poem::http::{HeaderValue, StatusCode, header};
-use poem::web::{Data, Json, Path};
+use poem::web::{Data, Json};
 use poem::{Endpoint, IntoResponse, Request, Response, handler};
 use serde_json::{Value, json};
 
@@ -93,6 +93,10 @@ async fn ask(
     variables: Value,
     chrome: impl FnOnce() -> Chrome,
 ) -> Answer {
+    let names: Vec<String> = variables
+        .as_object()
+        .map(|v| v.keys().cloned().collect())
+        .unwrap_or_default();
     let request = async_graphql::Request::new(document).variables(Variables::from_json(variables));
     let ran = match run_public(schema, state, req, request).await {
         Ok(ran) => ran,
@@ -114,7 +118,23 @@ async fn ask(
             .unwrap_or_default();
         let (kind, detail) = match code.as_str() {
             "NOT_FOUND" => (Failure::NotFound, String::new()),
-            "BAD_USER_INPUT" => (Failure::BadRequest, error.message.clone()),
+            // A value of the address that the API refused (an id of another kind, say): said
+            // in the visitor's language, naming the parameter; the API's own words otherwise.
+            "BAD_USER_INPUT" => {
+                let field = error
+                    .extensions
+                    .as_ref()
+                    .and_then(|x| x.get("field"))
+                    .and_then(|f| match f {
+                        async_graphql::Value::String(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .filter(|f| names.contains(f));
+                if let Some(field) = field {
+                    return Answer::Refused(bad_parameter(chrome(), &field));
+                }
+                (Failure::BadRequest, error.message.clone())
+            }
             "RATE_LIMITED" => (Failure::RateLimited, String::new()),
             "SEARCH_UNAVAILABLE" | "SERVICE_UNAVAILABLE" => (Failure::Unavailable, String::new()),
             _ => {
@@ -289,13 +309,13 @@ pub(super) async fn company(
     schema: Data<&Prepared>,
     state: Data<&ApiState>,
     req: &Request,
-    Path(id): Path<String>,
 ) -> Response {
+    let id = super::path_param(req, "id");
     record(
         &schema,
         &state,
         req,
-        &id,
+        id,
         documents::COMPANY,
         web::company::page,
     )
@@ -308,13 +328,13 @@ pub(super) async fn tender(
     schema: Data<&Prepared>,
     state: Data<&ApiState>,
     req: &Request,
-    Path(id): Path<String>,
 ) -> Response {
+    let id = super::path_param(req, "id");
     record(
         &schema,
         &state,
         req,
-        &id,
+        id,
         documents::TENDER,
         web::tender::page,
     )
@@ -327,9 +347,9 @@ pub(super) async fn park(
     schema: Data<&Prepared>,
     state: Data<&ApiState>,
     req: &Request,
-    Path(id): Path<String>,
 ) -> Response {
-    if !valid_id(&id) {
+    let id = super::path_param(req, "id");
+    if !valid_id(id) {
         return bad_parameter(chrome(req, ""), "id");
     }
     let after = form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
@@ -442,8 +462,8 @@ pub(super) async fn statistics_csv(
     schema: Data<&Prepared>,
     state: Data<&ApiState>,
     req: &Request,
-    Path(table): Path<String>,
 ) -> Response {
+    let table = super::path_param(req, "table");
     let lang = lang_of(req);
     let Ok(year) = year_param(req) else {
         return bad_parameter(chrome(req, "statistics"), "year");
@@ -532,8 +552,9 @@ pub(super) async fn compare(
 
 /// `GET /lang/:lang?back=/path`: keeps the language in a cookie and goes back.
 #[handler]
-pub(super) async fn switch_lang(req: &Request, Path(lang): Path<String>) -> Response {
-    let Some(lang) = Lang::parse(&lang) else {
+pub(super) async fn switch_lang(req: &Request) -> Response {
+    let lang = super::path_param(req, "lang");
+    let Some(lang) = Lang::parse(lang) else {
         return bad_parameter(chrome(req, ""), "lang");
     };
     let back = form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
@@ -561,7 +582,7 @@ pub(super) async fn switch_lang(req: &Request, Path(lang): Path<String>) -> Resp
 }
 
 /// Any address no route takes: a 404 page for people (in their language), a JSON error for
-/// programs.
+/// programs; an address that cannot be decoded, the same as a 400.
 pub(super) async fn not_found<E: Endpoint>(endpoint: E, req: Request) -> poem::Result<Response> {
     let wants_html = req
         .headers()
@@ -578,6 +599,20 @@ pub(super) async fn not_found<E: Endpoint>(endpoint: E, req: Request) -> poem::R
                 "message": format!("nothing is at {path}"),
             } }))
             .with_status(StatusCode::NOT_FOUND)
+            .with_header(header::CACHE_CONTROL, "no-store")
+            .into_response(),
+        }),
+        // An address whose parts are not UTF-8 once decoded (`%FF`) names nothing.
+        Err(error) if error.is::<poem::error::ParsePathError>() => Ok(match chrome {
+            Some(chrome) => {
+                let detail = chrome.lang.bad_address();
+                failure(chrome, Failure::BadRequest, detail, None)
+            }
+            None => Json(json!({ "error": {
+                "code": "BAD_USER_INPUT",
+                "message": "the address is not valid: its parts must be UTF-8 once decoded",
+            } }))
+            .with_status(StatusCode::BAD_REQUEST)
             .with_header(header::CACHE_CONTROL, "no-store")
             .into_response(),
         }),

@@ -144,6 +144,14 @@ impl Lang {
         }
     }
 
+    /// What a page says of an address that cannot be read.
+    pub fn bad_address(self) -> String {
+        match self {
+            Lang::En => "This address is not valid.".to_owned(),
+            Lang::Zh => "该地址无效。".to_owned(),
+        }
+    }
+
     pub fn bad_parameter(self, parameter: &str) -> String {
         match self {
             Lang::En => format!("The parameter “{parameter}” is not valid."),
@@ -229,6 +237,8 @@ pub struct Words {
     pub no_matching_tenders: &'static str,
 
     pub buyer: &'static str,
+    /// The label of a tender's Open Contracting ID, linked to its OCDS record.
+    pub ocid: &'static str,
     pub ftz_area: &'static str,
     pub value: &'static str,
     pub undisclosed: &'static str,

@@ -78,6 +78,7 @@ pub static EN: Words = Words {
     no_matching_tenders: "No open tender it qualifies for on its own.",
 
     buyer: "Buyer",
+    ocid: "Open Contracting ID (ocid)",
     ftz_area: "Free trade zone area",
     value: "Estimated value",
     undisclosed: "not disclosed",

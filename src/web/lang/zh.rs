@@ -78,6 +78,7 @@ pub static ZH: Words = Words {
     no_matching_tenders: "暂无可独立响应的开放需求。",
 
     buyer: "采购方",
+    ocid: "开放合同编号（ocid）",
     ftz_area: "自贸试验区片区",
     value: "预算金额",
     undisclosed: "未公开",
