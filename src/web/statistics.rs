@@ -211,8 +211,10 @@ fn field(value: &str) -> String {
     }
 }
 
+/// The rows as CSV in UTF-8, after a byte order mark: spreadsheet programs (Excel among them)
+/// read a file without one in the system's legacy code page, which garbles the Chinese headers.
 fn csv(rows: Vec<Vec<String>>) -> String {
-    let mut out = String::new();
+    let mut out = String::from('\u{feff}');
     for row in rows {
         let line: Vec<String> = row.iter().map(|v| field(v)).collect();
         out.push_str(&line.join(","));

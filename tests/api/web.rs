@@ -1,6 +1,7 @@
 //! The explorer over HTTP: its pages in both languages, their cache and security headers, the
 //! documents they run, their CSV files, and the pages for bad input.
 
+use chrono::Datelike;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
@@ -63,6 +64,7 @@ async fn every_document_of_the_explorer_runs_against_the_schema() {
             "statistics" => json!({ "from": 2013, "to": 2026 }),
             "compare" => json!({ "a": company, "b": company, "c": company, "d": company,
                                  "withC": true, "withD": true }),
+            "graphiql" => json!({}),
             other => panic!("no variables for the {other} document"),
         };
         let body = app.graphql(document, variables).await;
@@ -72,6 +74,23 @@ async fn every_document_of_the_explorer_runs_against_the_schema() {
         );
         assert!(body["data"].is_object(), "the {name} document answers data");
     }
+    // GraphiQL's first query shows the published figures.
+    let start = app.graphql(documents::GRAPHIQL_DEFAULT, json!({})).await;
+    assert_eq!(start["data"]["statistics"]["companies"], 1056, "{start:#}");
+    assert!(start["data"]["search"]["totalHits"].as_i64().unwrap() > 0);
+}
+
+/// The `Cache-Control` an anonymous partner gets for `document` sent as a GET query.
+async fn api_cache_control(app: &TestApp, document: &str, variables: &Value) -> String {
+    let api = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("query", document), ("variables", &variables.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 200);
+    api.headers()["cache-control"].to_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -83,6 +102,8 @@ async fn pages_speak_the_visitors_language_and_carry_the_apis_cache_and_a_strict
     assert!(english.contains("<html lang=\"en\">"));
     assert!(english.contains("Search companies, tenders and parks"));
     assert!(english.contains("Tellhow"), "泰豪 finds Tellhow");
+    // The words searched for are emphasised in the names, in either language.
+    assert!(english.contains("<em>泰豪</em>"), "{english}");
     let (_, _, chinese) = page(&app, "/?q=%E6%B3%B0%E8%B1%AA", "zh-CN,zh;q=0.9").await;
     assert!(chinese.contains("<html lang=\"zh-CN\">"));
     assert!(chinese.contains("搜索企业、需求和园区"));
@@ -137,6 +158,12 @@ async fn pages_speak_the_visitors_language_and_carry_the_apis_cache_and_a_strict
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     assert!(kept.starts_with("lang=en;"), "{kept:?}");
+    // It is this visitor's answer: no shared cache may keep it, cookie and all.
+    let cache = headers["cache-control"].to_str().unwrap();
+    assert!(
+        cache.contains("private") && !cache.contains("public"),
+        "{cache}"
+    );
     let (_, again, _) = page_with_cookie(&app, "/statistics?lang=en", "zh", Some("lang=en")).await;
     assert!(!again.contains_key("set-cookie"));
     let (_, headers, _) = page(&app, "/statistics", "zh").await;
@@ -159,6 +186,35 @@ async fn pages_speak_the_visitors_language_and_carry_the_apis_cache_and_a_strict
             assert!(headers.contains_key("content-security-policy"), "{path}");
             assert!(!body.contains("<script>"), "no inline script on {path}");
         }
+    }
+    // Each record's page and the statistics carry what their document gets as a GET query.
+    let year = (chrono::Utc::now() + chrono::Duration::hours(8)).year();
+    for (path, document, variables) in [
+        (
+            format!("/companies/{company}"),
+            documents::COMPANY,
+            json!({ "id": company }),
+        ),
+        (
+            format!("/tenders/{tender}"),
+            documents::TENDER,
+            json!({ "id": tender }),
+        ),
+        (
+            format!("/parks/{park}"),
+            documents::PARK,
+            json!({ "id": park, "after": null }),
+        ),
+        (
+            "/statistics".to_owned(),
+            documents::STATISTICS,
+            ganbridge::web::statistics::variables(year),
+        ),
+    ] {
+        let (_, headers, _) = page(&app, &path, "en").await;
+        let expected = api_cache_control(&app, document, &variables).await;
+        assert!(expected.contains("max-age"), "{path}: {expected}");
+        assert_eq!(headers["cache-control"], expected.as_str(), "{path}");
     }
     let (_, _, company_page) = page(&app, &format!("/companies/{company}"), "zh").await;
     assert!(company_page.contains("泰豪科技股份有限公司"));
@@ -193,7 +249,12 @@ async fn statistics_tables_download_as_csv() {
             .unwrap()
             .starts_with("attachment;")
     );
-    let body = years.text().await.unwrap();
+    let bytes = years.bytes().await.unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "a byte order mark, for spreadsheets to read it as UTF-8"
+    );
+    let body = String::from_utf8(bytes.to_vec()).unwrap();
     let row = body
         .lines()
         .find(|l| l.starts_with("2014,"))
@@ -234,6 +295,31 @@ async fn bad_input_gets_a_page_saying_what_in_the_visitors_language() {
     assert_eq!(headers["cache-control"], "no-store");
     let (status, _, body) = page(&app, &format!("/tenders/{unknown}"), "en").await;
     assert_eq!(status, 400, "a company's id is not a tender's: {body}");
+    let (status, _, body) = page(&app, &format!("/tenders/{unknown}"), "zh").await;
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("参数“id”无效"),
+        "in the visitor's words: {body}"
+    );
+    // An address that is not UTF-8 gets the same page, not the router's plain text.
+    for path in ["/companies/%FF", "/tenders/%C3%28", "/parks/%FF"] {
+        let (status, headers, body) = page(&app, path, "zh").await;
+        assert_eq!(status, 400, "{path}");
+        assert!(body.contains("该地址无效"), "{path}: {body}");
+        assert!(headers.contains_key("content-security-policy"), "{path}");
+    }
+    let releases = app.get("/ocds/releases/%FF").await;
+    assert_eq!(releases.status(), 400);
+    let error: Value = releases.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "BAD_USER_INPUT", "{error}");
+    let bulk = app.get("/ocds/bulk/releases/%FF.json.gz").await;
+    assert_eq!(bulk.status(), 404);
+    assert!(
+        bulk.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let (status, _, body) = page(&app, "/?sort=LOUDEST", "en").await;
     assert_eq!(status, 400);
     assert!(body.contains("“sort”"), "{body}");
