@@ -355,6 +355,21 @@ pub(super) async fn bulk_index(
         Ok(actor) => actor,
         Err(response) => return response,
     };
+    // The index writes the files a change made stale, to say their sizes: it is charged for
+    // them as the files are (a point per 100 items), before anything is written.
+    let unwritten = match open
+        .bulk
+        .unwritten_items(&state.db, &open.publication)
+        .await
+    {
+        Ok(items) => items as u64 / 100,
+        Err(error) => return failure(error),
+    };
+    if unwritten > 0
+        && let Err(response) = charged(&state, req, unwritten).await
+    {
+        return response;
+    }
     match open.bulk.all(&state.db, &open.publication).await {
         Ok(files) => {
             let mut response = json_answer(actor, ocds::bulk::index(&open.publication, &files));

@@ -120,14 +120,14 @@ impl Bulk {
         Ok(files)
     }
 
-    async fn fresh(
+    /// A file's tag and path: they change whenever its year's releases or the public address
+    /// do (the address is in every package: a file written for another is not this one's).
+    fn name(
         &self,
-        db: &DatabaseConnection,
         publication: &Publication,
         kind: Kind,
-        summary: YearSummary,
-    ) -> AppResult<File> {
-        // The public address is in every package: a file written for another is not this one's.
+        summary: &YearSummary,
+    ) -> (String, PathBuf) {
         let base = Sha256::digest(publication.base.as_bytes());
         let tag = format!(
             "{}-{}-{}-{}-{:02x}{:02x}{:02x}{:02x}",
@@ -141,6 +141,36 @@ impl Bulk {
             base[3]
         );
         let path = self.dir.join(format!("{tag}.json.gz"));
+        (tag, path)
+    }
+
+    /// How many items the files not yet written for the present state hold: what asking for
+    /// every file would write.
+    pub async fn unwritten_items(
+        &self,
+        db: &DatabaseConnection,
+        publication: &Publication,
+    ) -> AppResult<i64> {
+        let mut items = 0;
+        for kind in [Kind::Releases, Kind::Records] {
+            for summary in self.summaries(db, kind).await? {
+                let (_, path) = self.name(publication, kind, &summary);
+                if tokio::fs::metadata(&path).await.is_err() {
+                    items += summary.count.max(0);
+                }
+            }
+        }
+        Ok(items)
+    }
+
+    async fn fresh(
+        &self,
+        db: &DatabaseConnection,
+        publication: &Publication,
+        kind: Kind,
+        summary: YearSummary,
+    ) -> AppResult<File> {
+        let (tag, path) = self.name(publication, kind, &summary);
         let _writing = self.writing.lock().await;
         if tokio::fs::metadata(&path).await.is_err() {
             tokio::fs::create_dir_all(&self.dir)

@@ -347,3 +347,34 @@ async fn the_public_address_and_the_ocid_prefix_are_settings() {
     let message = format!("{:#}", refused.err().expect("a bad prefix is refused"));
     assert!(message.contains("GANBRIDGE_OCID_PREFIX"), "{message}");
 }
+
+/// An anonymous caller's remaining budget, read through the API (at the same address as the
+/// open-data requests, so from the same bucket).
+async fn remaining(app: &TestApp) -> i64 {
+    let data = app.data("{ rateLimit { remaining } }", json!({})).await;
+    data["rateLimit"]["remaining"].as_i64().expect("a budget")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bulk_index_is_charged_for_the_files_it_writes() {
+    // A window of a day: the budget is not renewed between the readings.
+    let w = World::with(|s| s.quota_window_secs = 86_400).await;
+    // Over 100 releases and records this year, none of them in a file yet.
+    for _ in 0..110 {
+        w.tender(Who::CounterpartX, false, json!({})).await;
+    }
+    let start = remaining(&w.app).await;
+    assert_eq!(w.app.get("/ocds/bulk").await.status(), 200);
+    let after_writing = remaining(&w.app).await;
+    assert_eq!(w.app.get("/ocds/bulk").await.status(), 200);
+    let after_reading = remaining(&w.app).await;
+    // Each step spends the same on `rateLimit`; the first index also paid for the files it
+    // wrote: a point per 100 items of each (110 releases and 110 records here).
+    let writing = start - after_writing;
+    let reading = after_writing - after_reading;
+    assert_eq!(
+        writing - reading,
+        2,
+        "{start} {after_writing} {after_reading}"
+    );
+}

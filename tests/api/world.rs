@@ -13,7 +13,7 @@ use ganbridge::domain::global_id;
 use ganbridge::domain::{Role, Uscc};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app_with};
 
 pub struct World {
     pub app: TestApp,
@@ -111,7 +111,12 @@ pub const VERIFY: &str = "mutation($id: ID!) { verifyCertification(id: $id, sour
 
 impl World {
     pub async fn new() -> World {
-        let app = spawn_app(false).await;
+        World::with(|_| {}).await
+    }
+
+    /// The world on a server with settings of its own.
+    pub async fn with(configure: impl FnOnce(&mut ganbridge::config::Settings)) -> World {
+        let app = spawn_app_with(false, configure).await;
         let admin = app.key(Role::Admin, None, None).await;
         let partner = app.key(Role::Partner, None, None).await;
         let mut companies = Vec::new();
