@@ -112,6 +112,29 @@ fn public_url(settings: &Settings, address: SocketAddr) -> anyhow::Result<String
     Ok(url.trim_end_matches('/').to_owned())
 }
 
+/// What the migrations' tables hold that is derived from the records, written once for a
+/// database from before them: the statistics rollups, and one release for each tender posted
+/// before releases were kept (from its state then). The migrations cannot write these (they
+/// know nothing of the mapping), so every start does, and so does `ganbridge migrate`; a
+/// database that has them is left as it is.
+pub async fn derive_missing(db: &DatabaseConnection) -> anyhow::Result<()> {
+    if let Some(rows) = crate::services::rollup::ensure(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))
+        .context("building the statistics rollups")?
+    {
+        tracing::info!(rows, "statistics rollups built from the records");
+    }
+    let written = crate::services::release::ensure(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))
+        .context("writing the releases of earlier tenders")?;
+    if written > 0 {
+        tracing::info!(tenders = written, "releases written for earlier tenders");
+    }
+    Ok(())
+}
+
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let ocid_prefix = ocid_prefix(settings)?;
@@ -139,22 +162,7 @@ impl Application {
                 Err(e) => return Err(anyhow::anyhow!("{e:?}")).context("loading the demo dataset"),
             }
         }
-        // A database from before the statistics rollups gets them built once, here.
-        if let Some(rows) = crate::services::rollup::ensure(&db)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))
-            .context("building the statistics rollups")?
-        {
-            tracing::info!(rows, "statistics rollups built from the records");
-        }
-        // Tenders posted before releases were kept get one each, once, here.
-        let written = crate::services::release::ensure(&db)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))
-            .context("writing the releases of earlier tenders")?;
-        if written > 0 {
-            tracing::info!(tenders = written, "releases written for earlier tenders");
-        }
+        derive_missing(&db).await?;
         let reference = reference::load(&db)
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;

@@ -42,7 +42,8 @@ enum Command {
         #[arg(long)]
         no_demo: bool,
     },
-    /// Apply pending database migrations and exit.
+    /// Apply pending database migrations, write what they derive from the records (rollups,
+    /// the releases of earlier tenders), and exit.
     Migrate,
     /// Load a dataset.
     Seed {
@@ -201,6 +202,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let (db, _) = db::connect(&settings).await?;
             db::migrate(&db).await?;
+            ganbridge::app::derive_missing(&db).await?;
             println!("migrations applied");
             Ok(())
         }

@@ -136,6 +136,40 @@ fn statistics_verify_finds_a_tampered_rollup_and_rebuild_mends_it() {
     assert!(ok, "{out}{err}");
 }
 
+#[test]
+fn migrate_writes_the_releases_of_tenders_from_before_releases_were_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ganbridge.db");
+    let run = |args: &[&str]| {
+        let output = embedded(dir.path())
+            .args(args)
+            .output()
+            .expect("running ganbridge");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(&["seed", "demo"]);
+    let releases =
+        |db: &std::path::Path| on_sqlite(db, "SELECT COUNT(*) AS n FROM tender_release", true);
+    let seeded = releases(&db);
+    assert!(seeded > 0);
+    // As a database from before releases were kept: no release at all.
+    on_sqlite(&db, "DELETE FROM tender_release", false);
+    on_sqlite(
+        &db,
+        "UPDATE tender_release_clock SET last_seq = 0, last_released_at = NULL",
+        false,
+    );
+    assert_eq!(releases(&db), 0);
+    run(&["migrate"]);
+    assert_eq!(releases(&db), seeded, "one release per tender again");
+    run(&["migrate"]);
+    assert_eq!(releases(&db), seeded, "and only once");
+}
+
 /// Runs `sql` on the SQLite database at `path`: a change (answering the rows it changed) or,
 /// with `count`, a query of one `n` column (answering it).
 fn on_sqlite(path: &std::path::Path, sql: &str, count: bool) -> i64 {
