@@ -46,9 +46,10 @@ fn request_id(req: &Request) -> String {
         })
 }
 
-/// A path parameter as the router decoded it; empty when it is not UTF-8 (`%FF`), which each
-/// handler refuses as any other bad value, in its own words (a page, or a JSON error), rather
-/// than with the router's plain-text 400.
+/// A path parameter as the router decoded it; empty when it is not UTF-8 (`%FF`), which the
+/// handler refuses as any other bad value, rather than with the router's plain-text 400. (Under
+/// the nested routes such an address fails before any handler, and `web::not_found` answers
+/// it; this is for the routes outside them, the bulk files.)
 fn path_param<'a>(req: &'a Request, name: &str) -> &'a str {
     req.raw_path_param(name).unwrap_or_default()
 }
@@ -59,13 +60,16 @@ fn path_param<'a>(req: &'a Request, name: &str) -> &'a str {
 /// on without it, as a request from no other origin.
 fn same_origin(req: &Request) -> bool {
     let headers = req.headers();
+    // The host it was sent to: `Host` in HTTP/1.1, the address's authority in HTTP/2.
+    let host = headers
+        .get(poem::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()));
     let (Some(origin), Some(host)) = (
         headers
             .get(poem::http::header::ORIGIN)
             .and_then(|v| v.to_str().ok()),
-        headers
-            .get(poem::http::header::HOST)
-            .and_then(|v| v.to_str().ok()),
+        host,
     ) else {
         return false;
     };

@@ -357,12 +357,8 @@ pub(super) async fn bulk_index(
     };
     // The index writes the files a change made stale, to say their sizes: it is charged for
     // them as the files are (a point per 100 items), before anything is written.
-    let unwritten = match open
-        .bulk
-        .unwritten_items(&state.db, &open.publication)
-        .await
-    {
-        Ok(items) => items as u64 / 100,
+    let unwritten: u64 = match open.bulk.unwritten(&state.db, &open.publication).await {
+        Ok(counts) => counts.iter().map(|&count| count as u64 / 100).sum(),
         Err(error) => return failure(error),
     };
     if unwritten > 0

@@ -144,23 +144,23 @@ impl Bulk {
         (tag, path)
     }
 
-    /// How many items the files not yet written for the present state hold: what asking for
+    /// The item counts of the files not yet written for the present state: what asking for
     /// every file would write.
-    pub async fn unwritten_items(
+    pub async fn unwritten(
         &self,
         db: &DatabaseConnection,
         publication: &Publication,
-    ) -> AppResult<i64> {
-        let mut items = 0;
+    ) -> AppResult<Vec<i64>> {
+        let mut counts = Vec::new();
         for kind in [Kind::Releases, Kind::Records] {
             for summary in self.summaries(db, kind).await? {
                 let (_, path) = self.name(publication, kind, &summary);
                 if tokio::fs::metadata(&path).await.is_err() {
-                    items += summary.count.max(0);
+                    counts.push(summary.count.max(0));
                 }
             }
         }
-        Ok(items)
+        Ok(counts)
     }
 
     async fn fresh(
