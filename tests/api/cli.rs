@@ -16,6 +16,20 @@ fn embedded(dir: &std::path::Path) -> Command {
     command
 }
 
+/// Runs `ganbridge` on the embedded store under `dir`, which must succeed; answers its output.
+fn succeeds(dir: &std::path::Path, args: &[&str]) -> String {
+    let output = embedded(dir)
+        .args(args)
+        .output()
+        .expect("running ganbridge");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
 #[test]
 fn export_schema_prints_the_committed_sdl() {
     let output = ganbridge()
@@ -69,18 +83,7 @@ fn a_bad_configuration_is_reported_not_panicked() {
 #[test]
 fn reindex_rebuilds_the_embedded_index_from_the_database() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let output = embedded(dir.path())
-            .args(args)
-            .output()
-            .expect("running ganbridge");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let run = |args: &[&str]| succeeds(dir.path(), args);
     run(&["seed", "demo"]);
     let outbox = |dir: &std::path::Path| outbox_rows(&dir.join("ganbridge.db"));
     assert_eq!(
@@ -140,17 +143,7 @@ fn statistics_verify_finds_a_tampered_rollup_and_rebuild_mends_it() {
 fn migrate_writes_the_releases_of_tenders_from_before_releases_were_kept() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ganbridge.db");
-    let run = |args: &[&str]| {
-        let output = embedded(dir.path())
-            .args(args)
-            .output()
-            .expect("running ganbridge");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    };
+    let run = |args: &[&str]| succeeds(dir.path(), args);
     run(&["seed", "demo"]);
     let releases =
         |db: &std::path::Path| on_sqlite(db, "SELECT COUNT(*) AS n FROM tender_release", true);

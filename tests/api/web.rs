@@ -188,7 +188,7 @@ async fn pages_speak_the_visitors_language_and_carry_the_apis_cache_and_a_strict
         }
     }
     // Each record's page and the statistics carry what their document gets as a GET query.
-    let year = (chrono::Utc::now() + chrono::Duration::hours(8)).year();
+    let year = chrono::Utc::now().year();
     for (path, document, variables) in [
         (
             format!("/companies/{company}"),

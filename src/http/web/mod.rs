@@ -9,11 +9,12 @@
 //! shown as 500 without its text.
 
 use async_graphql::Variables;
-use chrono::Datelike;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::{Data, Json};
 use poem::{Endpoint, IntoResponse, Request, Response, handler};
 use serde_json::{Value, json};
+
+pub(super) mod statistics;
 
 use super::graphql::run_public;
 use super::page::{html, lang_of};
@@ -79,6 +80,15 @@ fn broken(chrome: Chrome, error: anyhow::Error) -> Response {
     failure(chrome, Failure::Internal, String::new(), None)
 }
 
+/// An error's extension `key` as text (a string, or an enumeration value).
+fn extension(error: &async_graphql::ServerError, key: &str) -> Option<String> {
+    match error.extensions.as_ref()?.get(key)? {
+        async_graphql::Value::String(s) => Some(s.clone()),
+        async_graphql::Value::Enum(e) => Some(e.to_string()),
+        _ => None,
+    }
+}
+
 /// A document's answer, or the page that says why there is none.
 enum Answer {
     Data { data: Value, cache_control: String },
@@ -106,30 +116,13 @@ async fn ask(
         }
     };
     if let Some(error) = ran.response.errors.first() {
-        let code = error
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .and_then(|c| match c {
-                async_graphql::Value::String(s) => Some(s.clone()),
-                async_graphql::Value::Enum(e) => Some(e.to_string()),
-                _ => None,
-            })
-            .unwrap_or_default();
+        let code = extension(error, "code").unwrap_or_default();
         let (kind, detail) = match code.as_str() {
             "NOT_FOUND" => (Failure::NotFound, String::new()),
             // A value of the address that the API refused (an id of another kind, say): said
             // in the visitor's language, naming the parameter; the API's own words otherwise.
             "BAD_USER_INPUT" => {
-                let field = error
-                    .extensions
-                    .as_ref()
-                    .and_then(|x| x.get("field"))
-                    .and_then(|f| match f {
-                        async_graphql::Value::String(s) => Some(s.clone()),
-                        _ => None,
-                    })
-                    .filter(|f| names.contains(f));
+                let field = extension(error, "field").filter(|f| names.contains(f));
                 if let Some(field) = field {
                     return Answer::Refused(bad_parameter(chrome(), &field));
                 }
@@ -371,151 +364,6 @@ pub(super) async fn park(
         web::park::page,
     )
     .await
-}
-
-/// The `year` parameter: absent, or a year the statistics could hold.
-fn year_param(req: &Request) -> Result<Option<i32>, ()> {
-    match form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "year")
-    {
-        None => Ok(None),
-        Some((_, v)) => v
-            .trim()
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (1900..=2200).contains(y))
-            .map(Some)
-            .ok_or(()),
-    }
-}
-
-fn this_year() -> i32 {
-    chrono::Utc::now().year()
-}
-
-/// `GET /statistics?year=`
-#[handler]
-pub(super) async fn statistics(
-    schema: Data<&Prepared>,
-    state: Data<&ApiState>,
-    req: &Request,
-) -> Response {
-    let Ok(year) = year_param(req) else {
-        return bad_parameter(chrome(req, "statistics"), "year");
-    };
-    let variables = web::statistics::variables(this_year());
-    match ask(
-        &schema,
-        &state,
-        req,
-        documents::STATISTICS,
-        variables,
-        || chrome(req, "statistics"),
-    )
-    .await
-    {
-        Answer::Refused(response) => response,
-        Answer::Data {
-            data,
-            cache_control,
-        } => {
-            if let Some(year) = year
-                && !web::statistics::has_year(&data, year)
-            {
-                return failure(
-                    chrome(req, "statistics"),
-                    Failure::NotFound,
-                    year.to_string(),
-                    None,
-                );
-            }
-            match web::statistics::page(chrome(req, "statistics"), data, year) {
-                Ok(page) => html(StatusCode::OK, page.0, &cache_control),
-                Err(error) => broken(chrome(req, "statistics"), error),
-            }
-        }
-    }
-}
-
-/// A CSV answer, named for saving.
-fn csv(body: String, name: &str, cache_control: &str) -> Response {
-    let mut response = Response::builder()
-        .content_type("text/csv; charset=utf-8")
-        .header(
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        )
-        .body(body);
-    if let Ok(value) = HeaderValue::from_str(cache_control) {
-        response.headers_mut().insert(header::CACHE_CONTROL, value);
-    }
-    response.headers_mut().insert(
-        header::VARY,
-        HeaderValue::from_static("Accept-Language, Cookie"),
-    );
-    response
-}
-
-/// `GET /statistics/years.csv` and `GET /statistics/districts.csv?year=`
-#[handler]
-pub(super) async fn statistics_csv(
-    schema: Data<&Prepared>,
-    state: Data<&ApiState>,
-    req: &Request,
-) -> Response {
-    let table = super::path_param(req, "table");
-    let lang = lang_of(req);
-    let Ok(year) = year_param(req) else {
-        return bad_parameter(chrome(req, "statistics"), "year");
-    };
-    if table != "years.csv" && table != "districts.csv" {
-        return failure(
-            chrome(req, "statistics"),
-            Failure::NotFound,
-            String::new(),
-            None,
-        );
-    }
-    let variables = web::statistics::variables(this_year());
-    let (data, cache_control) = match ask(
-        &schema,
-        &state,
-        req,
-        documents::STATISTICS,
-        variables,
-        || chrome(req, "statistics"),
-    )
-    .await
-    {
-        Answer::Refused(response) => return response,
-        Answer::Data {
-            data,
-            cache_control,
-        } => (data, cache_control),
-    };
-    if table == "years.csv" {
-        return match web::statistics::years_csv(lang, data) {
-            Ok(body) => csv(body, "ganbridge-statistics-by-year.csv", &cache_control),
-            Err(error) => broken(chrome(req, "statistics"), error),
-        };
-    }
-    let Some(year) = year else {
-        return bad_parameter(chrome(req, "statistics"), "year");
-    };
-    match web::statistics::districts_csv(lang, data, year) {
-        Ok(Some(body)) => csv(
-            body,
-            &format!("ganbridge-statistics-{year}-by-district.csv"),
-            &cache_control,
-        ),
-        Ok(None) => failure(
-            chrome(req, "statistics"),
-            Failure::NotFound,
-            year.to_string(),
-            None,
-        ),
-        Err(error) => broken(chrome(req, "statistics"), error),
-    }
 }
 
 /// `GET /compare?id=…&id=…`
