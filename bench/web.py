@@ -5,8 +5,9 @@ default) into a SQLite file (and, with --postgres, a new PostgreSQL database), s
 production build, waits until the search index is built, and measures, one request at a time
 from one client on the same machine:
   - for each page (search with and without words and with a facet, a company, a tender, a park,
-    the statistics, a comparison), the median time of a whole request (the server's time plus
-    a local round trip), over pages drawn across the dataset;
+    the statistics, a comparison), the median of the server's own time (its Server-Timing
+    header) and of a whole request (that plus a local round trip), over pages drawn across the
+    dataset;
   - each page's weight: its HTML and the stylesheet and script it loads, as sent with gzip;
   - Lighthouse 12 (mobile, its default throttling) performance and accessibility scores for the
     search, company and statistics pages, with the system Chromium.
@@ -57,7 +58,17 @@ def get(path, gzip_ok=False):
     with urllib.request.urlopen(request, timeout=120) as r:
         body = r.read()
         status = r.status
-    return (time.perf_counter() - started) * 1000, status, body
+        timing = r.headers.get("Server-Timing", "")
+    return (time.perf_counter() - started) * 1000, status, body, server_ms(timing)
+
+
+def server_ms(timing):
+    """The server's own time from its `Server-Timing: app;dur=<ms>` header, or None."""
+    for metric in timing.split(","):
+        name, _, rest = metric.strip().partition(";")
+        if name == "app" and rest.startswith("dur="):
+            return float(rest[4:])
+    return None
 
 
 def graphql(query, variables=None):
@@ -80,7 +91,7 @@ def ids(kind, count):
 
 def weight(path):
     """Bytes sent with gzip: the page, and the stylesheet and script it loads."""
-    _, _, page = get(path, gzip_ok=True)
+    _, _, page, _ = get(path, gzip_ok=True)
     total = len(page)
     for asset in ["/assets/web/explorer.css", "/assets/web/explorer.js"]:
         total += len(get(asset, gzip_ok=True)[2])
@@ -137,12 +148,15 @@ def measure(store, data_dir, database_url, samples, with_lighthouse):
         result = {"store": store, "pages": {}}
         for name, paths in pages.items():
             get(paths[0])
-            times = []
+            times, server_times = [], []
             for path in paths:
-                ms, status, _ = get(path)
+                ms, status, _, server = get(path)
                 assert status == 200, (path, status)
+                assert server is not None, (path, "no Server-Timing")
                 times.append(ms)
-            result["pages"][name] = {"p50_ms": round(statistics.median(times), 2),
+                server_times.append(server)
+            result["pages"][name] = {"server_p50_ms": round(statistics.median(server_times), 2),
+                                     "p50_ms": round(statistics.median(times), 2),
                                      "weight_kb_gzip": weight(paths[0])}
             log(f"{store}: {name}: {result['pages'][name]}")
         if with_lighthouse:

@@ -125,6 +125,13 @@ async fn pages_speak_the_visitors_language_and_carry_the_apis_cache_and_a_strict
     assert!(api_cache.contains("max-age"), "{api_cache}");
     assert_eq!(headers["cache-control"].to_str().unwrap(), api_cache);
     assert_eq!(headers["vary"], "Accept-Language, Cookie");
+    // The server says how long it took, for developer tools and the benchmark.
+    let timing = headers["server-timing"].to_str().unwrap();
+    let took: f64 = timing
+        .strip_prefix("app;dur=")
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or_else(|| panic!("{timing}"));
+    assert!(took > 0.0, "{timing}");
     let policy = headers["content-security-policy"].to_str().unwrap();
     let scripts = policy
         .split(';')
