@@ -357,16 +357,23 @@ pub(super) async fn bulk_index(
     };
     // The index writes the files a change made stale, to say their sizes: it is charged for
     // them as the files are (a point per 100 items), before anything is written.
-    let unwritten: u64 = match open.bulk.unwritten(&state.db, &open.publication).await {
-        Ok(counts) => counts.iter().map(|&count| count as u64 / 100).sum(),
+    let years = match open.bulk.years(&state.db).await {
+        Ok(years) => years,
         Err(error) => return failure(error),
     };
+    let unwritten: u64 = open
+        .bulk
+        .unwritten(&open.publication, &years)
+        .await
+        .iter()
+        .map(|&count| count as u64 / 100)
+        .sum();
     if unwritten > 0
         && let Err(response) = charged(&state, req, unwritten).await
     {
         return response;
     }
-    match open.bulk.all(&state.db, &open.publication).await {
+    match open.bulk.all(&state.db, &open.publication, years).await {
         Ok(files) => {
             let mut response = json_answer(actor, ocds::bulk::index(&open.publication, &files));
             response.headers_mut().insert(

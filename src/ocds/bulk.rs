@@ -105,17 +105,27 @@ impl Bulk {
         self.fresh(db, publication, kind, summary).await.map(Some)
     }
 
-    /// Every file, each fresh.
+    /// Every file there is to be: each kind's years.
+    pub async fn years(&self, db: &DatabaseConnection) -> AppResult<Vec<(Kind, YearSummary)>> {
+        let mut years = Vec::new();
+        for kind in [Kind::Releases, Kind::Records] {
+            for summary in self.summaries(db, kind).await? {
+                years.push((kind, summary));
+            }
+        }
+        Ok(years)
+    }
+
+    /// The files of `years`, each fresh.
     pub async fn all(
         &self,
         db: &DatabaseConnection,
         publication: &Publication,
+        years: Vec<(Kind, YearSummary)>,
     ) -> AppResult<Vec<File>> {
-        let mut files = Vec::new();
-        for kind in [Kind::Releases, Kind::Records] {
-            for summary in self.summaries(db, kind).await? {
-                files.push(self.fresh(db, publication, kind, summary).await?);
-            }
+        let mut files = Vec::with_capacity(years.len());
+        for (kind, summary) in years {
+            files.push(self.fresh(db, publication, kind, summary).await?);
         }
         Ok(files)
     }
@@ -144,23 +154,21 @@ impl Bulk {
         (tag, path)
     }
 
-    /// The item counts of the files not yet written for the present state: what asking for
+    /// The item counts of those of `years` whose files are not written yet: what asking for
     /// every file would write.
     pub async fn unwritten(
         &self,
-        db: &DatabaseConnection,
         publication: &Publication,
-    ) -> AppResult<Vec<i64>> {
+        years: &[(Kind, YearSummary)],
+    ) -> Vec<i64> {
         let mut counts = Vec::new();
-        for kind in [Kind::Releases, Kind::Records] {
-            for summary in self.summaries(db, kind).await? {
-                let (_, path) = self.name(publication, kind, &summary);
-                if tokio::fs::metadata(&path).await.is_err() {
-                    counts.push(summary.count.max(0));
-                }
+        for (kind, summary) in years {
+            let (_, path) = self.name(publication, *kind, summary);
+            if tokio::fs::metadata(&path).await.is_err() {
+                counts.push(summary.count.max(0));
             }
         }
-        Ok(counts)
+        counts
     }
 
     async fn fresh(

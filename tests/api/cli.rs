@@ -48,18 +48,7 @@ fn export_schema_prints_the_committed_sdl() {
 #[test]
 fn seed_demo_loads_once_into_an_empty_sqlite_database() {
     let dir = tempfile::tempdir().unwrap();
-    let run = || {
-        let output = embedded(dir.path())
-            .args(["seed", "demo"])
-            .output()
-            .expect("running ganbridge");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let run = || succeeds(dir.path(), &["seed", "demo"]);
     let first = run();
     assert!(first.contains("1056 companies"), "{first}");
     assert!(dir.path().join("ganbridge.db").exists());

@@ -33,6 +33,27 @@ fn this_year() -> i32 {
     chrono::Utc::now().year()
 }
 
+/// Every year's figures, from the page's one document: its data and `Cache-Control`, or the
+/// page that says why there are none.
+async fn figures(
+    schema: &Prepared,
+    state: &ApiState,
+    req: &Request,
+) -> Result<(serde_json::Value, String), Response> {
+    let variables = web::statistics::variables(this_year());
+    match ask(schema, state, req, documents::STATISTICS, variables, || {
+        chrome(req, "statistics")
+    })
+    .await
+    {
+        Answer::Refused(response) => Err(response),
+        Answer::Data {
+            data,
+            cache_control,
+        } => Ok((data, cache_control)),
+    }
+}
+
 /// `GET /statistics?year=`
 #[handler]
 pub(in crate::http) async fn statistics(
@@ -43,37 +64,23 @@ pub(in crate::http) async fn statistics(
     let Ok(year) = year_param(req) else {
         return bad_parameter(chrome(req, "statistics"), "year");
     };
-    let variables = web::statistics::variables(this_year());
-    match ask(
-        &schema,
-        &state,
-        req,
-        documents::STATISTICS,
-        variables,
-        || chrome(req, "statistics"),
-    )
-    .await
+    let (data, cache_control) = match figures(&schema, &state, req).await {
+        Ok(answer) => answer,
+        Err(response) => return response,
+    };
+    if let Some(year) = year
+        && !web::statistics::has_year(&data, year)
     {
-        Answer::Refused(response) => response,
-        Answer::Data {
-            data,
-            cache_control,
-        } => {
-            if let Some(year) = year
-                && !web::statistics::has_year(&data, year)
-            {
-                return failure(
-                    chrome(req, "statistics"),
-                    Failure::NotFound,
-                    year.to_string(),
-                    None,
-                );
-            }
-            match web::statistics::page(chrome(req, "statistics"), data, year) {
-                Ok(page) => html(StatusCode::OK, page.0, &cache_control),
-                Err(error) => broken(chrome(req, "statistics"), error),
-            }
-        }
+        return failure(
+            chrome(req, "statistics"),
+            Failure::NotFound,
+            year.to_string(),
+            None,
+        );
+    }
+    match web::statistics::page(chrome(req, "statistics"), data, year) {
+        Ok(page) => html(StatusCode::OK, page.0, &cache_control),
+        Err(error) => broken(chrome(req, "statistics"), error),
     }
 }
 
@@ -116,22 +123,9 @@ pub(in crate::http) async fn csv_table(
             None,
         );
     }
-    let variables = web::statistics::variables(this_year());
-    let (data, cache_control) = match ask(
-        &schema,
-        &state,
-        req,
-        documents::STATISTICS,
-        variables,
-        || chrome(req, "statistics"),
-    )
-    .await
-    {
-        Answer::Refused(response) => return response,
-        Answer::Data {
-            data,
-            cache_control,
-        } => (data, cache_control),
+    let (data, cache_control) = match figures(&schema, &state, req).await {
+        Ok(answer) => answer,
+        Err(response) => return response,
     };
     if table == "years.csv" {
         return match web::statistics::years_csv(lang, data) {
